@@ -1,0 +1,90 @@
+/* UTF-8 validation and decoding (RFC 3629). */
+#include "core/utf8.h"
+
+int
+bl_utf8_valid(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = s[i];
+		size_t need;
+		unsigned cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			need = 1; cp = c & 0x1f; min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			need = 2; cp = c & 0x0f; min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			need = 3; cp = c & 0x07; min = 0x10000;
+		} else
+			return 0;
+		if (n - i - 1 < need)
+			return 0;
+		for (size_t k = 1; k <= need; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += need + 1;
+	}
+	return 1;
+}
+
+unsigned
+bl_utf8_decode(const char *str, size_t n, size_t *len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned c = s[0];
+
+	if (c < 0x80 || n < 2) {
+		*len = 1;
+		return c;
+	}
+	if (c < 0xe0) {
+		*len = 2;
+		return ((c & 0x1f) << 6) | (s[1] & 0x3f);
+	}
+	if (c < 0xf0 || n < 4) {
+		*len = n < 3 ? n : 3;
+		return n < 3 ? 0xfffd :
+		    ((c & 0x0f) << 12) | ((s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+	}
+	*len = 4;
+	return ((c & 0x07) << 18) | ((s[1] & 0x3f) << 12) |
+	    ((s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+}
+
+size_t
+bl_utf8_len(const char *s, size_t n)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			count++;
+	return count;
+}
+
+int
+bl_utf8_has_controls(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			return 1;
+		if (s[i] == 0x7f)
+			return 1;
+		/* C1 controls U+0080..U+009F are encoded as C2 80..C2 9F. */
+		if (s[i] == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)
+			return 1;
+	}
+	return 0;
+}

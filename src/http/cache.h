@@ -1,0 +1,40 @@
+/* The in-memory page cache: rendered pages by URL, dropped by dependency. */
+#ifndef BL_CACHE_H
+#define BL_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "http/page.h"
+
+/*
+ * Thread-safe. Keys are normalised request paths ("/tag/police/page/2/").
+ * Each page lists dependency keys ("article:12", "tag:police", "front");
+ * page_cache_invalidate("tag:police") drops every page that lists it.
+ *
+ * A page rendered from data read before an invalidation must not be
+ * stored after it: take a ticket with page_cache_ticket() before reading
+ * the database and pass it to page_cache_put(), which refuses the page if
+ * any invalidation happened since.
+ */
+struct page_cache;
+
+/* `max_bytes` bounds the memory held (all variants); least recently used
+ * pages go first. */
+struct page_cache *page_cache_new(size_t max_bytes);
+void page_cache_free(struct page_cache *c);
+
+/* Returns a new reference to the cached page, or NULL. */
+struct page *page_cache_get(struct page_cache *c, const char *key);
+uint64_t page_cache_ticket(struct page_cache *c);
+/* Stores `p` (takes a new reference of its own) unless stale. */
+void page_cache_put(struct page_cache *c, const char *key, struct page *p,
+    uint64_t ticket);
+/* Drops every page depending on `dep`. */
+void page_cache_invalidate(struct page_cache *c, const char *dep);
+void page_cache_clear(struct page_cache *c);
+/* Counters for tests and benchmarks. */
+void page_cache_stats(struct page_cache *c, size_t *entries, size_t *bytes,
+    uint64_t *hits, uint64_t *misses);
+
+#endif

@@ -1,0 +1,60 @@
+/* A finished response body with its compressed variants, shared by refcount. */
+#ifndef BL_PAGE_H
+#define BL_PAGE_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+
+/*
+ * A page is immutable once made and may be served by many threads at once:
+ * the page cache and every response in flight each hold a reference.
+ * Compressed variants (gzip, brotli) are made once, when the page is made,
+ * for bodies worth compressing.
+ */
+enum page_enc {
+	PAGE_IDENTITY = 0,
+	PAGE_GZIP = 1,
+	PAGE_BROTLI = 2,
+	PAGE_ENC__MAX
+};
+
+struct page {
+	int status;                 /* 200, 404, 301... */
+	char *content_type;         /* "text/html; charset=utf-8" */
+	char *cache_control;        /* "public, max-age=60" or NULL */
+	char *location;             /* redirect target or NULL */
+	char etag[40];              /* strong: "\"<hex>\"", from the body */
+	int64_t last_modified;      /* Unix seconds, 0: no Last-Modified */
+	struct {
+		char *data;
+		size_t len;
+	} body[PAGE_ENC__MAX];      /* data NULL when that variant is absent */
+	char **deps;                /* cache keys this page depends on */
+	size_t ndeps;
+	atomic_int refs;
+};
+
+/*
+ * Makes a page that takes over `body` (left empty). Compresses it with gzip
+ * and brotli when `compress` is set, the type is textual and the body is at
+ * least 256 bytes. Returns a page with one reference. Never NULL.
+ */
+struct page *page_new(int status, const char *content_type,
+    const char *cache_control, struct bl_buf *body, int compress);
+/* A redirect (301/302/303/307/308) to `location`. */
+struct page *page_redirect(int status, const char *location);
+/* Records that the page must be dropped from the cache when `key` changes. */
+void page_add_dep(struct page *p, const char *key);
+void page_set_last_modified(struct page *p, int64_t t);
+
+struct page *page_ref(struct page *p);
+void page_unref(struct page *p);
+
+/* Picks the best variant the client accepts given its Accept-Encoding
+ * header (may be NULL): brotli, then gzip, then identity; honours q=0. */
+enum page_enc page_pick_encoding(const struct page *p, const char *accept_enc);
+
+#endif

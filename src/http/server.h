@@ -1,0 +1,63 @@
+/* The HTTP server: libmicrohttpd underneath, pages and files on top. */
+#ifndef BL_SERVER_H
+#define BL_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "http/page.h"
+
+/*
+ * The server calls one handler per request with a borrowed view of it and
+ * sends back what the handler returns. It owns everything HTTP: HEAD (same
+ * headers, no body), conditional GET (If-None-Match, If-Modified-Since ->
+ * 304), Accept-Encoding negotiation among the page's variants with
+ * "Vary: Accept-Encoding", security headers on every response, limits and
+ * timeouts, 405 for methods the route does not take, 400 for malformed
+ * requests.
+ */
+struct http_req;
+
+/* Accessors; returned strings are borrowed for the request's lifetime. */
+const char *http_req_method(const struct http_req *r);   /* "GET", "HEAD" */
+const char *http_req_path(const struct http_req *r);     /* decoded path */
+const char *http_req_header(const struct http_req *r, const char *name);
+const char *http_req_query(const struct http_req *r, const char *name);
+/* The peer address as text ("127.0.0.1"). */
+const char *http_req_peer(const struct http_req *r);
+
+/*
+ * What a handler returns: either a page (a reference the server releases),
+ * or a file to send from disk.
+ */
+struct http_result {
+	struct page *page;          /* or NULL when sending a file */
+	const char *file_path;      /* absolute or relative to cwd */
+	const char *file_type;      /* Content-Type for the file */
+	const char *file_cache;     /* Cache-Control for the file */
+};
+
+typedef void (*http_handler_fn)(void *ctx, const struct http_req *req,
+    struct http_result *res);
+
+struct http_config {
+	const char *host;        /* "127.0.0.1" */
+	unsigned port;           /* 8080; 0 picks a free port */
+	unsigned threads;        /* worker threads; 0: one per core */
+	unsigned max_conns;      /* default 1024 */
+	unsigned conn_timeout;   /* idle seconds, default 30 */
+	size_t max_header;       /* bytes, default 16384 */
+	http_handler_fn handler;
+	void *ctx;
+};
+
+struct http_server;
+
+int http_server_start(const struct http_config *cfg, struct http_server **out,
+    struct bl_err *err);
+/* The port actually bound (useful with port 0). */
+unsigned http_server_port(const struct http_server *s);
+void http_server_stop(struct http_server *s);
+
+#endif

@@ -1,0 +1,225 @@
+/* The store: the only module that speaks SQL. Backend-neutral interface. */
+#ifndef BL_STORE_H
+#define BL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+
+/*
+ * A `struct store` is one connection to the site's database. It is not
+ * thread-safe: a server opens one per worker thread (see store_pool below).
+ * Nothing here exposes the backend: callers see typed rows and functions.
+ *
+ * Conventions:
+ *  - functions return 0 on success, -1 on failure (err->msg says why);
+ *    lookups return 1 when nothing matched (no error);
+ *  - rows and strings a lookup returns are allocated from the caller's arena
+ *    and live as long as it; string fields are never NULL (empty instead);
+ *  - times are Unix seconds (UTC);
+ *  - every write happens in one transaction and appends to the change log
+ *    (store_changes_since) the cache keys it affects, so every server
+ *    process sees it.
+ */
+struct store;
+
+/* ---------------------------------------------------------------- rows */
+
+struct st_section {
+	int64_t id;
+	char *slug;        /* "world" */
+	char *name;        /* "World" */
+	int64_t article_count;  /* published articles (listing queries only) */
+};
+
+struct st_author {
+	int64_t id;
+	char *slug;        /* "jane-doe" */
+	char *name;        /* "Jane Doe" */
+	char *bio;
+	int64_t article_count;
+};
+
+struct st_tag {
+	int64_t id;
+	char *slug;        /* "police" (lowercase, URL form) */
+	char *name;        /* "Police" (as first written, shown as #Police) */
+	int64_t article_count;
+};
+
+struct st_photo {
+	int64_t id;
+	int pos;           /* 0-based order within the article */
+	char *file;        /* path under DIR/media/, "" when there is no image */
+	char *caption;
+	char *credit;      /* "Jane Doe / Example Agency via AP", no parentheses */
+	char *alt;
+	int width, height; /* 0 when unknown */
+};
+
+enum st_status {
+	ST_DRAFT = 0,
+	ST_PUBLISHED = 1,
+};
+
+struct st_article {
+	int64_t id;
+	char *slug;
+	char *path;          /* permalink "/2026/11/24/slug/" */
+	char *title;
+	char *standfirst;    /* "" when none */
+	char *dateline;      /* "LONDON", "" when none */
+	char *excerpt;       /* plain text for listings and meta descriptions */
+	char *body_format;   /* "text" or "markdown" */
+	char *body_source;   /* what the author wrote (cleaned for "text") */
+	char *body_html;     /* safe HTML made by markup/ (never outside input) */
+	enum st_status status;
+	int64_t published_at;  /* 0 for drafts */
+	int64_t updated_at;
+	int64_t created_at;
+	int64_t comment_count; /* approved comments */
+	struct st_section section;  /* id 0 when none */
+	struct st_author author;    /* id 0 when none */
+	struct st_tag *tags;
+	size_t ntags;
+	struct st_photo *photos;    /* all photos (full get) or the first (lists) */
+	size_t nphotos;
+};
+
+/* What a new article is made of (store_article_add). Strings are borrowed. */
+struct st_article_new {
+	const char *slug;        /* NULL or "": derived from the title */
+	const char *title;
+	const char *standfirst;
+	const char *dateline;
+	const char *excerpt;
+	const char *body_format;
+	const char *body_source;
+	const char *body_html;
+	enum st_status status;
+	int64_t published_at;    /* used when published; 0: now */
+	const char *path_date;   /* "2026/11/24": permalink date in site time */
+	const char *section_name;/* created if new; NULL: none */
+	const char *author_name; /* created if new; NULL: none */
+	const char *const *tags; /* names, created if new */
+	size_t ntags;
+	const struct st_photo *photos; /* id ignored; pos taken from order */
+	size_t nphotos;
+};
+
+enum st_comment_status {
+	STC_PENDING = 0,
+	STC_APPROVED = 1,
+	STC_SPAM = 2,
+};
+
+struct st_comment {
+	int64_t id;
+	int64_t article_id;
+	int64_t parent_id;     /* 0 for top level */
+	char *author;
+	char *email;           /* private: never rendered anywhere public */
+	char *url;
+	char *body;            /* plain text as written */
+	char *ip;
+	enum st_comment_status status;
+	int64_t created_at;
+};
+
+/* Listing query: at most one filter set; everything else zero. */
+struct st_query {
+	const char *section;   /* slug */
+	const char *tag;       /* slug */
+	const char *author;    /* slug */
+	int64_t exclude_id;
+	int limit;             /* rows per page */
+	int offset;
+};
+
+struct st_list {
+	struct st_article *items;  /* summaries: no body, first photo only */
+	size_t n;
+	int64_t total;             /* rows matching, ignoring limit/offset */
+};
+
+/* One change-log row: what changed, as a cache dependency key such as
+ * "article:12", "section:world", "tag:police", "author:jane-doe", "front". */
+struct st_change {
+	int64_t id;
+	char *key;
+};
+
+/* ------------------------------------------------------- open and close */
+
+/*
+ * Opens the database named by `url`: a file path or "sqlite:PATH" for
+ * SQLite (created if missing, WAL mode), "postgresql://..." for PostgreSQL
+ * (not built yet). Runs pending schema migrations. Caller frees with
+ * store_close().
+ */
+int store_open(const char *url, struct store **out, struct bl_err *err);
+void store_close(struct store *st);
+/* The schema version after migrations. */
+int store_schema_version(struct store *st);
+
+/* --------------------------------------------------------------- reads */
+
+/* Full article (body, all photos, tags). 1 if not found. Drafts are found
+ * only when `include_drafts` is set. */
+int store_article_get(struct store *st, struct bl_arena *a, int64_t id,
+    int include_drafts, struct st_article **out, struct bl_err *err);
+/* By permalink path "/YYYY/MM/DD/slug/"; published only. */
+int store_article_by_path(struct store *st, struct bl_arena *a,
+    const char *path, struct st_article **out, struct bl_err *err);
+/* By slug, any status. */
+int store_article_by_slug(struct store *st, struct bl_arena *a,
+    const char *slug, struct st_article **out, struct bl_err *err);
+/* Published articles, newest first, filtered by `q`. */
+int store_article_list(struct store *st, struct bl_arena *a,
+    const struct st_query *q, struct st_list *out, struct bl_err *err);
+
+int store_section_get(struct store *st, struct bl_arena *a, const char *slug,
+    struct st_section *out, struct bl_err *err);
+int store_author_get(struct store *st, struct bl_arena *a, const char *slug,
+    struct st_author *out, struct bl_err *err);
+int store_tag_get(struct store *st, struct bl_arena *a, const char *slug,
+    struct st_tag *out, struct bl_err *err);
+/* Sections with at least one published article, by name. */
+int store_section_list(struct store *st, struct bl_arena *a,
+    struct st_section **out, size_t *n, struct bl_err *err);
+
+/* Approved comments of an article, oldest first. */
+int store_comment_list(struct store *st, struct bl_arena *a,
+    int64_t article_id, struct st_comment **out, size_t *n,
+    struct bl_err *err);
+
+/* -------------------------------------------------------------- writes */
+
+/* Adds an article with its section, author, tags and photos. The slug is
+ * made unique by appending -2, -3... Sets *id and, if `path` is not NULL,
+ * *path (arena-owned) to the permalink. */
+int store_article_add(struct store *st, struct bl_arena *a,
+    const struct st_article_new *in, int64_t *id, char **path,
+    struct bl_err *err);
+
+/* Adds a comment as given (status included); returns its id. */
+int store_comment_add(struct store *st, const struct st_comment *c,
+    int64_t *id, struct bl_err *err);
+
+/* ---------------------------------------------------- change tracking */
+
+/* The newest change-log id (0 when empty). */
+int store_change_latest(struct store *st, int64_t *id, struct bl_err *err);
+/* Changes with id > `after`, oldest first, at most `max`. */
+int store_changes_since(struct store *st, struct bl_arena *a, int64_t after,
+    size_t max, struct st_change **out, size_t *n, struct bl_err *err);
+/*
+ * Cheap test for "has anyone (this or another process) written since the
+ * last call": sets *changed to 1 if so. For SQLite this reads
+ * PRAGMA data_version; it does no query on the tables.
+ */
+int store_poll(struct store *st, int *changed, struct bl_err *err);
+
+#endif
