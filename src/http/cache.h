@@ -15,22 +15,31 @@
  * A page rendered from data read before an invalidation must not be
  * stored after it: take a ticket with page_cache_ticket() before reading
  * the database and pass it to page_cache_put(), which refuses the page if
- * any invalidation happened since.
+ * any invalidation happened since. There is one generation for the whole
+ * cache, so any invalidation (or clear) makes every outstanding ticket
+ * stale: conservative, and cheap.
+ *
+ * Invalidation scans every entry (fine up to tens of thousands of pages).
  */
 struct page_cache;
 
-/* `max_bytes` bounds the memory held (all variants); least recently used
- * pages go first. */
+/* `max_bytes` bounds the memory held (all variants plus the key and a
+ * small per-entry overhead); least recently used pages go first, and a
+ * page bigger than the whole cache is never stored. Free with
+ * page_cache_free(), which drops the cache's references. */
 struct page_cache *page_cache_new(size_t max_bytes);
 void page_cache_free(struct page_cache *c);
 
 /* Returns a new reference to the cached page, or NULL. */
 struct page *page_cache_get(struct page_cache *c, const char *key);
 uint64_t page_cache_ticket(struct page_cache *c);
-/* Stores `p` (takes a new reference of its own) unless stale. */
+/* Stores `p` under `key` (copied), replacing any page there, unless the
+ * ticket is stale or the page too big. Takes a reference of its own; the
+ * caller keeps its one. */
 void page_cache_put(struct page_cache *c, const char *key, struct page *p,
     uint64_t ticket);
-/* Drops every page depending on `dep`. */
+/* Drops every page depending on `dep`, and the page stored under the key
+ * `dep` if any. Pages still being sent stay alive through their refs. */
 void page_cache_invalidate(struct page_cache *c, const char *dep);
 void page_cache_clear(struct page_cache *c);
 /* Counters for tests and benchmarks. */

@@ -39,22 +39,36 @@ struct page {
 
 /*
  * Makes a page that takes over `body` (left empty). Compresses it with gzip
- * and brotli when `compress` is set, the type is textual and the body is at
- * least 256 bytes. Returns a page with one reference. Never NULL.
+ * and brotli when `compress` is set, the type is textual (any text type,
+ * JSON, XML, +xml/+json types, JavaScript, SVG) and the body is at least
+ * 256 bytes; a variant is kept only if smaller. The strings are copied; a NULL
+ * content_type means application/octet-stream. A body in error (its cap
+ * was hit) gives a plain 500 page instead of a truncated one.
+ * Returns a page with one reference, which the caller owns. Never NULL.
  */
 struct page *page_new(int status, const char *content_type,
     const char *cache_control, struct bl_buf *body, int compress);
-/* A redirect (301/302/303/307/308) to `location`. */
+/* A redirect (301/302/303/307/308) to `location` (copied; control
+ * characters are dropped) with a small HTML body linking it. One
+ * reference, owned by the caller. */
 struct page *page_redirect(int status, const char *location);
-/* Records that the page must be dropped from the cache when `key` changes. */
+/* Records that the page must be dropped from the cache when `key` changes
+ * (copied; duplicates kept once). Like page_set_last_modified(), only
+ * before the page is shared: a published page is never written. */
 void page_add_dep(struct page *p, const char *key);
 void page_set_last_modified(struct page *p, int64_t t);
 
+/* Takes another reference (returns `p`); page_unref() drops one and frees
+ * the page with the last. Both are safe from any thread; unref of NULL is
+ * a no-op. */
 struct page *page_ref(struct page *p);
 void page_unref(struct page *p);
 
 /* Picks the best variant the client accepts given its Accept-Encoding
- * header (may be NULL): brotli, then gzip, then identity; honours q=0. */
+ * header (may be NULL): the highest q-value among the variants the page
+ * has, ties going to brotli, then gzip, then identity. Honours q=0, "*"
+ * and "identity;q=0". No header means identity; when nothing offered is
+ * acceptable, identity is still returned (no 406). */
 enum page_enc page_pick_encoding(const struct page *p, const char *accept_enc);
 
 #endif

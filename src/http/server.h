@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "http/page.h"
 
@@ -26,16 +27,27 @@ const char *http_req_header(const struct http_req *r, const char *name);
 const char *http_req_query(const struct http_req *r, const char *name);
 /* The peer address as text ("127.0.0.1"). */
 const char *http_req_peer(const struct http_req *r);
+/* Memory for the handler that lives until the request completes (strings
+ * it returns in struct http_result, such as a built file path). */
+struct bl_arena *http_req_arena(const struct http_req *r);
 
 /*
  * What a handler returns: either a page (a reference the server releases),
- * or a file to send from disk.
+ * or a file to send from disk. The file strings are borrowed and must stay
+ * valid after the handler returns until the request completes: literals,
+ * memory owned by ctx, or http_req_arena(). The server opens the file
+ * itself (regular files only; 404 if it cannot), with ETag from size and
+ * mtime and conditional GET. A handler that leaves both NULL gets a 500.
+ * Only 200 pages answer conditional requests with 304.
  */
 struct http_result {
 	struct page *page;          /* or NULL when sending a file */
 	const char *file_path;      /* absolute or relative to cwd */
 	const char *file_type;      /* Content-Type for the file */
 	const char *file_cache;     /* Cache-Control for the file */
+	char *file_owned;           /* if not NULL, malloc'd memory (usually
+	                               file_path itself) the server free()s
+	                               once the request is answered */
 };
 
 typedef void (*http_handler_fn)(void *ctx, const struct http_req *req,
@@ -48,16 +60,24 @@ struct http_config {
 	unsigned max_conns;      /* default 1024 */
 	unsigned conn_timeout;   /* idle seconds, default 30 */
 	size_t max_header;       /* bytes, default 16384 */
-	http_handler_fn handler;
+	http_handler_fn handler;    /* called from worker threads at once */
 	void *ctx;
 };
 
 struct http_server;
 
+/*
+ * Starts listening on cfg->host (an IPv4 or IPv6 literal; NULL means
+ * 127.0.0.1) and serving from worker threads. Zero limits take the
+ * defaults above. On success *out is the caller's, to stop with
+ * http_server_stop(); on failure returns -1 and fills err.
+ */
 int http_server_start(const struct http_config *cfg, struct http_server **out,
     struct bl_err *err);
 /* The port actually bound (useful with port 0). */
 unsigned http_server_port(const struct http_server *s);
+/* Stops accepting, waits for the worker threads and frees everything;
+ * NULL is a no-op. */
 void http_server_stop(struct http_server *s);
 
 #endif

@@ -51,9 +51,12 @@ struct imp_article {
 };
 
 /*
- * Parses `data` (not NUL-terminated, `len` bytes). Everything in `out` is
- * allocated from `a`. Fails, with a message for a person, when the text is
- * empty, not UTF-8, binary (NUL or other control bytes), or has no body.
+ * Parses `data` (not NUL-terminated, `len` bytes; `data` may be freed
+ * afterwards). Everything in `out` is allocated from `a`. Fails, with a
+ * message for a person ("file is empty", "file is not UTF-8 text (invalid
+ * byte at offset N)", "file looks binary (NUL byte at offset N)", "no story
+ * text after the headline"), when the text is empty, not UTF-8, binary (NUL
+ * or other control bytes), or has no body; `out` is then zeroed.
  */
 int imp_text_parse(const char *data, size_t len, struct bl_arena *a,
     struct imp_article *out, struct bl_err *err);

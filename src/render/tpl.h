@@ -36,10 +36,26 @@
  *   {{.}}                the current list item (for lists of scalars).
  *   {{@index}} {{@first}} {{@last}} position inside a list section.
  *
+ * Also refused at compile time: values in on* event attributes and in
+ * srcdoc, values in comments, <!...> declarations and tag or attribute names,
+ * {{>partial}} anywhere but element text, and a section whose body would
+ * leave the HTML in another context than it found it (so
+ * `<option {{#sel}}selected{{/sel}}>` is fine, `{{#x}}<a href="{{/x}}` is
+ * not). Every template must end in element text. In JSON-LD a value outside
+ * a JSON string is written as a complete JSON value (quoted text, a number,
+ * true/false, or null when missing). Ints print in decimal, bools as
+ * "true"/"false"; lists and maps print nothing.
+ *
+ * Partials may call each other (for example a comment thread partial that
+ * includes itself for replies) down to TPL_MAX_PARTIAL_DEPTH levels; deeper
+ * nesting makes tpl_render() fail.
+ *
  * Names resolve from the innermost scope outwards. An unknown name renders
  * as nothing. A site overrides any template by placing a file with the same
  * name in DIR/theme/templates/.
  */
+
+#define TPL_MAX_PARTIAL_DEPTH 16
 
 struct tpl_set;
 struct tpl_val;

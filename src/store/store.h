@@ -204,6 +204,10 @@ int store_article_add(struct store *st, struct bl_arena *a,
     const struct st_article_new *in, int64_t *id, char **path,
     struct bl_err *err);
 
+/* Sets the bio of the author called `name` (created if new). */
+int store_author_set_bio(struct store *st, const char *name, const char *bio,
+    struct bl_err *err);
+
 /* Adds a comment as given (status included); returns its id. */
 int store_comment_add(struct store *st, const struct st_comment *c,
     int64_t *id, struct bl_err *err);

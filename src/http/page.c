@@ -1,0 +1,331 @@
+/* Pages: response bodies with their ETag and precompressed variants. */
+#include "http/page.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <brotli/encode.h>
+#include <sodium.h>
+#include <zlib.h>
+
+#include "core/alloc.h"
+#include "render/html.h"
+
+/* Bodies shorter than this are not worth a compressed variant. */
+#define PAGE_COMPRESS_MIN 256
+#define PAGE_GZIP_LEVEL 6
+#define PAGE_BROTLI_QUALITY 5
+
+/*
+ * Returns 1 for media types that compress well: any text type, JSON, XML
+ * and their structured-suffix forms, JavaScript and SVG.
+ */
+static int
+is_textual(const char *type)
+{
+	size_t n, sub;
+
+	if (type == NULL)
+		return 0;
+	n = strcspn(type, "; \t");
+	if (n >= 5 && strncasecmp(type, "text/", 5) == 0)
+		return 1;
+	if (n == 13 && strncasecmp(type, "image/svg+xml", 13) == 0)
+		return 1;
+	if (n < 12 || strncasecmp(type, "application/", 12) != 0)
+		return 0;
+	sub = n - 12;
+	type += 12;
+	if ((sub == 4 && strncasecmp(type, "json", 4) == 0) ||
+	    (sub == 3 && strncasecmp(type, "xml", 3) == 0) ||
+	    (sub == 10 && strncasecmp(type, "javascript", 10) == 0))
+		return 1;
+	if (sub > 4 && (strncasecmp(type + sub - 4, "+xml", 4) == 0 ||
+	    strncasecmp(type + sub - 5, "+json", 5) == 0))
+		return 1;
+	return 0;
+}
+
+/* Gzip-compresses `in`; returns 0 with a malloc'd result, -1 if zlib
+ * fails or the result is not smaller than the input. */
+static int
+gzip_body(const char *in, size_t len, char **out, size_t *outlen)
+{
+	z_stream z;
+	uLong bound;
+	char *buf;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (len > (size_t)UINT32_MAX)
+		return -1;
+	if (deflateInit2(&z, PAGE_GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	/* deflateBound() leaves out the gzip header and trailer. */
+	bound = deflateBound(&z, (uLong)len) + 18;
+	buf = bl_xmalloc(bound);
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)buf;
+	z.avail_out = (uInt)bound;
+	rc = deflate(&z, Z_FINISH);
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END || z.total_out >= len) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*outlen = z.total_out;
+	return 0;
+}
+
+/* The same with brotli. */
+static int
+brotli_body(const char *in, size_t len, char **out, size_t *outlen)
+{
+	size_t bound, n;
+	char *buf;
+
+	bound = BrotliEncoderMaxCompressedSize(len);
+	if (bound == 0)
+		return -1;
+	buf = bl_xmalloc(bound);
+	n = bound;
+	if (!BrotliEncoderCompress(PAGE_BROTLI_QUALITY, BROTLI_DEFAULT_WINDOW,
+	    BROTLI_MODE_TEXT, len, (const uint8_t *)in, &n, (uint8_t *)buf) ||
+	    n >= len) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*outlen = n;
+	return 0;
+}
+
+/* Fills p->etag with the quoted hex of a 128-bit BLAKE2b of the body. */
+static void
+make_etag(struct page *p)
+{
+	unsigned char h[16];
+	size_t i;
+
+	crypto_generichash(h, sizeof(h),
+	    (const unsigned char *)p->body[PAGE_IDENTITY].data,
+	    p->body[PAGE_IDENTITY].len, NULL, 0);
+	p->etag[0] = '"';
+	for (i = 0; i < sizeof(h); i++)
+		snprintf(p->etag + 1 + 2 * i, 3, "%02x", h[i]);
+	p->etag[1 + 2 * sizeof(h)] = '"';
+	p->etag[2 + 2 * sizeof(h)] = '\0';
+}
+
+struct page *
+page_new(int status, const char *content_type, const char *cache_control,
+    struct bl_buf *body, int compress)
+{
+	struct page *p;
+	char *data, *z;
+	size_t len, zlen;
+
+	/* Harmless when repeated; picks the fastest BLAKE2b. */
+	if (sodium_init() < 0)
+		bl_fatal("cannot initialise libsodium");
+	p = bl_xcalloc(1, sizeof(*p));
+	data = bl_buf_detach(body, &len);
+	if (data == NULL) {
+		/* The renderer's buffer overflowed its cap: never send a
+		 * truncated page. */
+		status = 500;
+		content_type = "text/plain; charset=utf-8";
+		cache_control = "no-store";
+		compress = 0;
+		data = bl_xstrdup("internal error\n");
+		len = strlen(data);
+	}
+	p->status = status;
+	p->content_type = bl_xstrdup(content_type != NULL ? content_type :
+	    "application/octet-stream");
+	p->cache_control = cache_control != NULL ?
+	    bl_xstrdup(cache_control) : NULL;
+	p->body[PAGE_IDENTITY].data = data;
+	p->body[PAGE_IDENTITY].len = len;
+	make_etag(p);
+	if (compress && len >= PAGE_COMPRESS_MIN &&
+	    is_textual(p->content_type)) {
+		if (gzip_body(data, len, &z, &zlen) == 0) {
+			p->body[PAGE_GZIP].data = z;
+			p->body[PAGE_GZIP].len = zlen;
+		}
+		if (brotli_body(data, len, &z, &zlen) == 0) {
+			p->body[PAGE_BROTLI].data = z;
+			p->body[PAGE_BROTLI].len = zlen;
+		}
+	}
+	atomic_init(&p->refs, 1);
+	return p;
+}
+
+struct page *
+page_redirect(int status, const char *location)
+{
+	struct bl_buf b = BL_BUF_INIT;
+	struct page *p;
+	char *loc;
+	size_t i, j;
+
+	/* Control characters would split the Location header. */
+	loc = bl_xstrdup(location != NULL ? location : "/");
+	for (i = j = 0; loc[i] != '\0'; i++)
+		if ((unsigned char)loc[i] >= 0x20 && loc[i] != 0x7f)
+			loc[j++] = loc[i];
+	loc[j] = '\0';
+
+	bl_buf_puts(&b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+	    "<title>Moved</title></head>\n<body><p>This page has moved to "
+	    "<a href=\"");
+	html_url(&b, loc, j);
+	bl_buf_puts(&b, "\">");
+	html_text(&b, loc, j);
+	bl_buf_puts(&b, "</a>.</p></body></html>\n");
+	p = page_new(status, "text/html; charset=utf-8", NULL, &b, 0);
+	bl_buf_release(&b);
+	p->location = loc;
+	return p;
+}
+
+void
+page_add_dep(struct page *p, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->ndeps; i++)
+		if (strcmp(p->deps[i], key) == 0)
+			return;
+	p->deps = bl_xrealloc(p->deps, (p->ndeps + 1) * sizeof(*p->deps));
+	p->deps[p->ndeps++] = bl_xstrdup(key);
+}
+
+void
+page_set_last_modified(struct page *p, int64_t t)
+{
+	p->last_modified = t;
+}
+
+struct page *
+page_ref(struct page *p)
+{
+	atomic_fetch_add_explicit(&p->refs, 1, memory_order_relaxed);
+	return p;
+}
+
+void
+page_unref(struct page *p)
+{
+	size_t i;
+	int e;
+
+	if (p == NULL)
+		return;
+	if (atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	for (e = 0; e < PAGE_ENC__MAX; e++)
+		free(p->body[e].data);
+	for (i = 0; i < p->ndeps; i++)
+		free(p->deps[i]);
+	free(p->deps);
+	free(p->content_type);
+	free(p->cache_control);
+	free(p->location);
+	free(p);
+}
+
+/*
+ * Parses the q-value after a coding ("; q=0.5"), in thousandths.
+ * Anything unparsable counts as 1, as most servers do.
+ */
+static int
+parse_q(const char *s, const char *end)
+{
+	int q, scale;
+
+	while (s < end) {
+		while (s < end && (*s == ';' || *s == ' ' || *s == '\t'))
+			s++;
+		if (end - s >= 2 && (s[0] == 'q' || s[0] == 'Q') &&
+		    s[1] == '=') {
+			s += 2;
+			if (s >= end || *s != '0')
+				return 1000;
+			q = 0;
+			if (++s < end && *s == '.')
+				s++;
+			for (scale = 100; s < end && scale > 0 &&
+			    isdigit((unsigned char)*s); s++, scale /= 10)
+				q += (*s - '0') * scale;
+			return q;
+		}
+		while (s < end && *s != ';')
+			s++;
+	}
+	return 1000;
+}
+
+enum page_enc
+page_pick_encoding(const struct page *p, const char *accept_enc)
+{
+	/* q in thousandths; -1: not mentioned. */
+	int q_br = -1, q_gz = -1, q_id = -1, q_any = -1;
+	int q, best_q;
+	enum page_enc best;
+	const char *s, *end, *tok, *tokend;
+	size_t n;
+
+	if (accept_enc == NULL)
+		return PAGE_IDENTITY;
+	for (s = accept_enc; *s != '\0'; s = *end ? end + 1 : end) {
+		end = s + strcspn(s, ",");
+		tok = s;
+		while (tok < end && (*tok == ' ' || *tok == '\t'))
+			tok++;
+		tokend = tok;
+		while (tokend < end && *tokend != ';' && *tokend != ' ' &&
+		    *tokend != '\t')
+			tokend++;
+		n = (size_t)(tokend - tok);
+		if (n == 0)
+			continue;
+		q = parse_q(tokend, end);
+		if (n == 2 && strncasecmp(tok, "br", 2) == 0)
+			q_br = q;
+		else if ((n == 4 && strncasecmp(tok, "gzip", 4) == 0) ||
+		    (n == 6 && strncasecmp(tok, "x-gzip", 6) == 0))
+			q_gz = q;
+		else if (n == 8 && strncasecmp(tok, "identity", 8) == 0)
+			q_id = q;
+		else if (n == 1 && *tok == '*')
+			q_any = q;
+	}
+	if (q_br < 0)
+		q_br = q_any > 0 ? q_any : 0;
+	if (q_gz < 0)
+		q_gz = q_any > 0 ? q_any : 0;
+	/* Identity is acceptable unless refused by name or by "*;q=0";
+	 * unnamed, it ranks below any named coding. */
+	if (q_id < 0)
+		q_id = q_any == 0 ? 0 : 1;
+
+	best = PAGE_IDENTITY;
+	best_q = q_id;
+	if (p->body[PAGE_GZIP].data != NULL && q_gz > 0 && q_gz >= best_q) {
+		best = PAGE_GZIP;
+		best_q = q_gz;
+	}
+	if (p->body[PAGE_BROTLI].data != NULL && q_br > 0 && q_br >= best_q)
+		best = PAGE_BROTLI;
+	/* With nothing acceptable, identity is still sent rather than 406. */
+	return best;
+}

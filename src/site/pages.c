@@ -1,0 +1,718 @@
+/* The site's pages: routing, template data, caching and static files. */
+#include "site/site.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/file.h"
+#include "render/html.h"
+
+#define CC_HTML "public, max-age=60, stale-while-revalidate=300"
+#define CC_STATIC "public, max-age=3600"
+#define CC_MEDIA "public, max-age=31536000, immutable"
+#define HTML_TYPE "text/html; charset=utf-8"
+#define MAX_STATIC_BYTES ((size_t)4 * 1024 * 1024)
+#define MAX_PAGE_NUMBER 100000
+
+/* What one request needs while its page is built. */
+struct build {
+	struct site *s;
+	struct store *st;
+	struct bl_arena a;
+	struct bl_err err;
+	struct tpl_val *root;
+	const char *path;
+	char **deps;
+	size_t ndeps;
+	int64_t last_modified;
+};
+
+static void
+dep(struct build *b, const char *key)
+{
+	char **nd = bl_arena_alloc(&b->a, (b->ndeps + 1) * sizeof(*nd));
+
+	if (b->ndeps)
+		memcpy(nd, b->deps, b->ndeps * sizeof(*nd));
+	nd[b->ndeps++] = bl_arena_strdup(&b->a, key);
+	b->deps = nd;
+}
+
+static void
+modified(struct build *b, int64_t t)
+{
+	if (t > b->last_modified)
+		b->last_modified = t;
+}
+
+/* ----------------------------------------------------------- page data */
+
+static const char *
+abs_url(struct build *b, const char *path)
+{
+	return bl_arena_printf(&b->a, "%s%s", b->s->cfg.site_url, path);
+}
+
+static char *
+section_url(struct build *b, const char *slug)
+{
+	return bl_arena_printf(&b->a, "/section/%s/", slug);
+}
+
+static char *
+tag_url(struct build *b, const char *slug)
+{
+	return bl_arena_printf(&b->a, "/tag/%s/", slug);
+}
+
+static char *
+author_url(struct build *b, const char *slug)
+{
+	return bl_arena_printf(&b->a, "/author/%s/", slug);
+}
+
+/* The data every template gets: site, nav, page, year. */
+static int
+common(struct build *b, const char *kind, const char *title,
+    const char *description, const char *current_section)
+{
+	struct bl_arena *a = &b->a;
+	struct tpl_val *site, *page, *nav;
+	struct st_section *secs;
+	size_t n;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	b->root = tpl_map(a);
+	site = tpl_set_map(a, b->root, "site");
+	tpl_set_text(a, site, "title", b->s->cfg.site_title);
+	tpl_set_text(a, site, "description", b->s->cfg.site_description);
+	tpl_set_text(a, site, "url", b->s->cfg.site_url);
+	tpl_set_text(a, site, "language", b->s->cfg.site_language);
+	page = tpl_set_map(a, b->root, "page");
+	tpl_set_text(a, page, "kind", kind);
+	tpl_set_text(a, page, "title", title);
+	tpl_set_text(a, page, "description", description && *description ?
+	    description : b->s->cfg.site_description);
+	tpl_set_text(a, page, "canonical", abs_url(b, b->path));
+	localtime_r(&now, &tm);
+	tpl_set_int(a, b->root, "year", tm.tm_year + 1900);
+	if (store_section_list(b->st, a, &secs, &n, &b->err) < 0)
+		return -1;
+	nav = tpl_set_list(a, b->root, "nav");
+	for (size_t i = 0; i < n; i++) {
+		struct tpl_val *it = tpl_list_add_map(a, nav);
+		tpl_set_text(a, it, "name", secs[i].name);
+		tpl_set_text(a, it, "url", section_url(b, secs[i].slug));
+		tpl_set_bool(a, it, "current", current_section &&
+		    strcmp(current_section, secs[i].slug) == 0);
+	}
+	dep(b, "sections");
+	return 0;
+}
+
+static void
+teaser_fill(struct build *b, struct tpl_val *t, const struct st_article *ar)
+{
+	struct bl_arena *a = &b->a;
+
+	tpl_set_text(a, t, "title", ar->title);
+	tpl_set_text(a, t, "url", ar->path);
+	tpl_set_text(a, t, "summary", ar->standfirst[0] ? ar->standfirst : ar->excerpt);
+	tpl_set_text(a, t, "published_iso", site_time_iso(a, ar->published_at));
+	tpl_set_text(a, t, "published_human", site_time_human(a, ar->published_at));
+	tpl_set_int(a, t, "comment_count", ar->comment_count);
+	if (ar->section.id) {
+		struct tpl_val *m = tpl_set_map(a, t, "section");
+		tpl_set_text(a, m, "name", ar->section.name);
+		tpl_set_text(a, m, "url", section_url(b, ar->section.slug));
+	}
+	if (ar->author.id) {
+		struct tpl_val *m = tpl_set_map(a, t, "author");
+		tpl_set_text(a, m, "name", ar->author.name);
+		tpl_set_text(a, m, "url", author_url(b, ar->author.slug));
+		tpl_set_text(a, m, "bio", ar->author.bio[0] ? ar->author.bio : NULL);
+	}
+	for (size_t i = 0; i < ar->nphotos; i++) {
+		const struct st_photo *p = &ar->photos[i];
+		struct tpl_val *m;
+
+		if (p->file[0] == '\0')
+			continue;
+		m = tpl_set_map(a, t, "photo");
+		tpl_set_text(a, m, "src", bl_arena_printf(a, "/media/%s", p->file));
+		tpl_set_text(a, m, "alt", p->alt[0] ? p->alt : p->caption);
+		if (p->width > 0) {
+			tpl_set_int(a, m, "width", p->width);
+			tpl_set_int(a, m, "height", p->height);
+		}
+		break;
+	}
+	if (ar->ntags) {
+		struct tpl_val *tags = tpl_set_list(a, t, "tags");
+		for (size_t i = 0; i < ar->ntags; i++) {
+			struct tpl_val *m = tpl_list_add_map(a, tags);
+			tpl_set_text(a, m, "name", ar->tags[i].name);
+			tpl_set_text(a, m, "url", tag_url(b, ar->tags[i].slug));
+		}
+	}
+	modified(b, ar->updated_at);
+	/* A list shows the story's title, photo and comment count: it must be
+	 * rebuilt when the story changes. */
+	dep(b, bl_arena_printf(a, "article:%lld", (long long)ar->id));
+}
+
+static void
+teasers(struct build *b, struct tpl_val *map, const char *key,
+    const struct st_article *items, size_t n)
+{
+	struct tpl_val *list = tpl_set_list(&b->a, map, key);
+
+	for (size_t i = 0; i < n; i++)
+		teaser_fill(b, tpl_list_add_map(&b->a, list), &items[i]);
+}
+
+/* Pagination data; `base` is the first page's path ("/tag/x/"). */
+static void
+pagination(struct build *b, const char *base, int page, int pages)
+{
+	struct bl_arena *a = &b->a;
+	struct tpl_val *p = tpl_set_map(a, b->root, "pagination");
+
+	tpl_set_int(a, p, "page", page);
+	tpl_set_int(a, p, "pages", pages);
+	if (page > 1)
+		tpl_set_text(a, p, "prev_url", page == 2 ? base :
+		    bl_arena_printf(a, "%spage/%d/", base, page - 1));
+	if (page < pages)
+		tpl_set_text(a, p, "next_url", bl_arena_printf(a, "%spage/%d/", base, page + 1));
+}
+
+/* ------------------------------------------------------------- renders */
+
+static struct page *
+render(struct build *b, const char *tpl, int status)
+{
+	struct bl_buf out;
+	struct page *p;
+
+	bl_buf_init(&out, 32u * 1024 * 1024);
+	if (tpl_render(b->s->tpl, tpl, b->root, &out, &b->err) < 0) {
+		bl_buf_release(&out);
+		return NULL;
+	}
+	p = page_new(status, HTML_TYPE, CC_HTML, &out, 1);
+	for (size_t i = 0; i < b->ndeps; i++)
+		page_add_dep(p, b->deps[i]);
+	if (b->last_modified)
+		page_set_last_modified(p, b->last_modified);
+	return p;
+}
+
+/* The generic 404 page, cached once: it shows no part of the request, so
+ * any number of bad URLs costs one cache entry. */
+static struct page *
+build_notfound(struct build *b)
+{
+	if (common(b, "notfound", bl_arena_printf(&b->a, "Page not found – %s",
+	    b->s->cfg.site_title), NULL, NULL) < 0)
+		return NULL;
+	return render(b, "notfound", 404);
+}
+
+static struct page *
+build_front(struct build *b, int page)
+{
+	struct bl_arena *a = &b->a;
+	struct site *s = b->s;
+	struct st_query q;
+	struct st_list lead, latest;
+	int per = (int)s->cfg.pages_per_page, pages;
+	const char *title;
+
+	memset(&q, 0, sizeof(q));
+	q.limit = 1;
+	if (store_article_list(b->st, a, &q, &lead, &b->err) < 0)
+		return NULL;
+	pages = lead.total <= 1 ? 1 : (int)((lead.total - 1 + per - 1) / per);
+	if (page > pages)
+		return build_notfound(b);
+	title = page == 1 ? s->cfg.site_title :
+	    bl_arena_printf(a, "Latest stories, page %d – %s", page, s->cfg.site_title);
+	if (common(b, "front", title, NULL, NULL) < 0)
+		return NULL;
+	dep(b, "front");
+	memset(&q, 0, sizeof(q));
+	q.limit = per;
+	q.offset = 1 + (page - 1) * per;
+	if (store_article_list(b->st, a, &q, &latest, &b->err) < 0)
+		return NULL;
+	if (page == 1 && lead.n) {
+		struct st_section *secs;
+		struct tpl_val *sections;
+		size_t n;
+
+		teaser_fill(b, tpl_set_map(a, b->root, "lead"), &lead.items[0]);
+		if (store_section_list(b->st, a, &secs, &n, &b->err) < 0)
+			return NULL;
+		sections = tpl_set_list(a, b->root, "sections");
+		for (size_t i = 0; i < n; i++) {
+			struct st_list items;
+			struct tpl_val *m;
+
+			memset(&q, 0, sizeof(q));
+			q.section = secs[i].slug;
+			q.exclude_id = lead.items[0].id;
+			q.limit = (int)s->cfg.front_section_items;
+			if (store_article_list(b->st, a, &q, &items, &b->err) < 0)
+				return NULL;
+			if (items.n == 0)
+				continue;
+			m = tpl_list_add_map(a, sections);
+			tpl_set_text(a, m, "name", secs[i].name);
+			tpl_set_text(a, m, "url", section_url(b, secs[i].slug));
+			teasers(b, m, "items", items.items, items.n);
+		}
+	}
+	teasers(b, b->root, "latest", latest.items, latest.n);
+	pagination(b, "/", page, pages);
+	return render(b, "front", 200);
+}
+
+enum listing_kind { L_SECTION, L_TAG, L_AUTHOR };
+
+static struct page *
+build_listing(struct build *b, enum listing_kind kind, const char *slug, int page)
+{
+	struct bl_arena *a = &b->a;
+	struct st_query q;
+	struct st_list list;
+	struct tpl_val *l;
+	const char *name, *label, *description, *base, *kname, *current = NULL;
+	int per = (int)b->s->cfg.pages_per_page, pages, rc;
+
+	memset(&q, 0, sizeof(q));
+	if (kind == L_SECTION) {
+		struct st_section sec;
+		rc = store_section_get(b->st, a, slug, &sec, &b->err);
+		if (rc != 0)
+			return rc < 0 ? NULL : build_notfound(b);
+		name = sec.name;
+		label = "Section";
+		kname = "section";
+		description = bl_arena_printf(a, "The latest %s stories from %s.",
+		    sec.name, b->s->cfg.site_title);
+		base = section_url(b, sec.slug);
+		q.section = sec.slug;
+		current = sec.slug;
+		dep(b, bl_arena_printf(a, "section:%s", sec.slug));
+	} else if (kind == L_TAG) {
+		struct st_tag tag;
+		rc = store_tag_get(b->st, a, slug, &tag, &b->err);
+		if (rc != 0)
+			return rc < 0 ? NULL : build_notfound(b);
+		name = bl_arena_printf(a, "#%s", tag.name);
+		label = "Tag";
+		kname = "tag";
+		description = bl_arena_printf(a, "Stories tagged #%s.", tag.name);
+		base = tag_url(b, tag.slug);
+		q.tag = tag.slug;
+		dep(b, bl_arena_printf(a, "tag:%s", tag.slug));
+	} else {
+		struct st_author au;
+		rc = store_author_get(b->st, a, slug, &au, &b->err);
+		if (rc != 0)
+			return rc < 0 ? NULL : build_notfound(b);
+		name = au.name;
+		label = "Author";
+		kname = "author";
+		description = au.bio[0] ? au.bio :
+		    bl_arena_printf(a, "Stories by %s.", au.name);
+		base = author_url(b, au.slug);
+		q.author = au.slug;
+		dep(b, bl_arena_printf(a, "author:%s", au.slug));
+	}
+	q.limit = per;
+	q.offset = (page - 1) * per;
+	if (store_article_list(b->st, a, &q, &list, &b->err) < 0)
+		return NULL;
+	pages = list.total == 0 ? 1 : (int)((list.total + per - 1) / per);
+	if (page > pages)
+		return build_notfound(b);
+	if (common(b, kname, page == 1 ?
+	    bl_arena_printf(a, "%s – %s", name, b->s->cfg.site_title) :
+	    bl_arena_printf(a, "%s, page %d – %s", name, page, b->s->cfg.site_title),
+	    description, current) < 0)
+		return NULL;
+	l = tpl_set_map(a, b->root, "listing");
+	tpl_set_text(a, l, "kind", kname);
+	tpl_set_text(a, l, "label", label);
+	tpl_set_text(a, l, "name", name);
+	tpl_set_text(a, l, "description", description);
+	teasers(b, b->root, "items", list.items, list.n);
+	pagination(b, base, page, pages);
+	return render(b, "listing", 200);
+}
+
+static struct page *
+build_article(struct build *b)
+{
+	struct bl_arena *a = &b->a;
+	struct st_article *ar;
+	struct st_comment *cs;
+	struct tpl_val *m, *list;
+	size_t nc, words = 0;
+	int rc;
+
+	rc = store_article_by_path(b->st, a, b->path, &ar, &b->err);
+	if (rc != 0)
+		return rc < 0 ? NULL : build_notfound(b);
+	if (common(b, "article", bl_arena_printf(a, "%s – %s", ar->title,
+	    b->s->cfg.site_title), ar->standfirst[0] ? ar->standfirst : ar->excerpt,
+	    ar->section.id ? ar->section.slug : NULL) < 0)
+		return NULL;
+	dep(b, bl_arena_printf(a, "article:%lld", (long long)ar->id));
+	m = tpl_set_map(a, b->root, "article");
+	teaser_fill(b, m, ar);
+	tpl_set_text(a, m, "standfirst", ar->standfirst[0] ? ar->standfirst : NULL);
+	tpl_set_text(a, m, "dateline", ar->dateline[0] ? ar->dateline : NULL);
+	tpl_set_html(a, m, "body", ar->body_html);
+	tpl_set_text(a, m, "updated_iso", site_time_iso(a, ar->updated_at));
+	tpl_set_text(a, m, "updated_human", site_time_human(a, ar->updated_at));
+	tpl_set_bool(a, m, "is_updated", ar->updated_at > ar->published_at + 60);
+	for (const char *p = ar->body_source; *p; p++)
+		if (isspace((unsigned char)p[0]) && !isspace((unsigned char)p[1]))
+			words++;
+	tpl_set_int(a, m, "reading_minutes", words / 230 + 1);
+	if (store_comment_list(b->st, a, ar->id, &cs, &nc, &b->err) < 0)
+		return NULL;
+	list = tpl_set_list(a, m, "comments");
+	for (size_t i = 0; i < nc; i++) {
+		struct tpl_val *c = tpl_list_add_map(a, list);
+		struct bl_buf body = BL_BUF_INIT;
+		const char *p = cs[i].body, *end = p + strlen(p);
+
+		tpl_set_int(a, c, "id", cs[i].id);
+		tpl_set_text(a, c, "author", cs[i].author);
+		if (cs[i].url[0] && html_url_is_safe(cs[i].url, strlen(cs[i].url)))
+			tpl_set_text(a, c, "author_url", cs[i].url);
+		tpl_set_text(a, c, "time_iso", site_time_iso(a, cs[i].created_at));
+		tpl_set_text(a, c, "time_human", site_time_human(a, cs[i].created_at));
+		/* Plain text: paragraphs split at blank lines, all escaped. */
+		while (p < end) {
+			const char *q = strstr(p, "\n\n");
+			size_t len = q ? (size_t)(q - p) : (size_t)(end - p);
+
+			while (len && (p[0] == '\n' || p[0] == '\r')) {
+				p++;
+				len--;
+			}
+			if (len) {
+				bl_buf_puts(&body, "<p>");
+				html_text(&body, p, len);
+				bl_buf_puts(&body, "</p>");
+			}
+			p += len;
+			while (p < end && (*p == '\n' || *p == '\r'))
+				p++;
+		}
+		tpl_set_html(a, c, "body", bl_arena_strndup(a, body.s, body.len));
+		bl_buf_release(&body);
+		modified(b, cs[i].created_at);
+	}
+	tpl_set_list(a, b->root, "related");
+	return render(b, "article", 200);
+}
+
+/* ------------------------------------------------------------- routing */
+
+/* Parses "NUMBER/" at p; returns the number or -1. */
+static int
+page_number(const char *p)
+{
+	long n = 0;
+	const char *start = p;
+
+	while (isdigit((unsigned char)*p) && p - start < 7)
+		n = n * 10 + (*p++ - '0');
+	if (p == start || *p != '/' || p[1] != '\0' || start[0] == '0')
+		return -1;
+	return (int)n;
+}
+
+static int
+is_slug(const char *s, size_t n)
+{
+	if (n == 0 || n > 200)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
+			return 0;
+	return 1;
+}
+
+static int
+is_article_path(const char *p)
+{
+	/* /YYYY/MM/DD/slug/ */
+	size_t n = strlen(p);
+
+	if (n < 14 || p[0] != '/' || p[5] != '/' || p[8] != '/' || p[11] != '/' || p[n - 1] != '/')
+		return 0;
+	for (int i = 1; i < 11; i++)
+		if (i != 5 && i != 8 && !isdigit((unsigned char)p[i]))
+			return 0;
+	return is_slug(p + 12, n - 13);
+}
+
+enum route {
+	R_NONE, R_FRONT, R_ARTICLE, R_SECTION, R_TAG, R_AUTHOR,
+};
+
+/* Matches cacheable HTML routes. Sets *slug (arena) and *page. */
+static enum route
+match(struct build *b, const char *path, char **slug, int *page)
+{
+	static const struct { const char *prefix; enum route r; } lists[] = {
+		{ "/section/", R_SECTION }, { "/tag/", R_TAG }, { "/author/", R_AUTHOR },
+	};
+
+	*page = 1;
+	if (strcmp(path, "/") == 0)
+		return R_FRONT;
+	if (strncmp(path, "/page/", 6) == 0) {
+		*page = page_number(path + 6);
+		return *page >= 2 ? R_FRONT : R_NONE;
+	}
+	for (size_t i = 0; i < sizeof(lists) / sizeof(*lists); i++) {
+		size_t pl = strlen(lists[i].prefix);
+		const char *rest, *slash;
+
+		if (strncmp(path, lists[i].prefix, pl) != 0)
+			continue;
+		rest = path + pl;
+		slash = strchr(rest, '/');
+		if (slash == NULL || !is_slug(rest, (size_t)(slash - rest)))
+			return R_NONE;
+		*slug = bl_arena_strndup(&b->a, rest, (size_t)(slash - rest));
+		if (slash[1] == '\0')
+			return lists[i].r;
+		if (strncmp(slash + 1, "page/", 5) == 0) {
+			*page = page_number(slash + 6);
+			return *page >= 2 ? lists[i].r : R_NONE;
+		}
+		return R_NONE;
+	}
+	if (is_article_path(path))
+		return R_ARTICLE;
+	return R_NONE;
+}
+
+static const char *
+file_type(const char *name)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".css", "text/css; charset=utf-8" }, { ".js", "application/javascript" },
+		{ ".svg", "image/svg+xml" }, { ".png", "image/png" },
+		{ ".jpg", "image/jpeg" }, { ".jpeg", "image/jpeg" },
+		{ ".webp", "image/webp" }, { ".gif", "image/gif" },
+		{ ".ico", "image/x-icon" }, { ".woff2", "font/woff2" },
+		{ ".txt", "text/plain; charset=utf-8" },
+	};
+	const char *dot = strrchr(name, '.');
+
+	for (size_t i = 0; dot && i < sizeof(types) / sizeof(*types); i++)
+		if (strcasecmp(dot, types[i].ext) == 0)
+			return types[i].type;
+	return NULL;
+}
+
+/* A safe relative file path: no empty, hidden or ".." segments. */
+static int
+safe_rel(const char *p)
+{
+	const char *seg = p;
+
+	if (*p == '\0')
+		return 0;
+	for (;;) {
+		const char *end = strchr(seg, '/');
+		size_t n = end ? (size_t)(end - seg) : strlen(seg);
+
+		if (n == 0 || seg[0] == '.')
+			return 0;
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)seg[i] < 0x20 || seg[i] == '\\')
+				return 0;
+		if (end == NULL)
+			return 1;
+		seg = end + 1;
+	}
+}
+
+static int
+regular_file(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Theme assets come from DIR/theme/static first, then the default theme.
+ * They are small, so they go through the page cache and get compressed. */
+static struct page *
+build_static(struct build *b, const char *rel)
+{
+	const char *type = file_type(rel);
+	struct bl_buf body = BL_BUF_INIT;
+	char *path;
+	struct page *p;
+
+	if (type == NULL || !safe_rel(rel))
+		return NULL;
+	path = bl_arena_printf(&b->a, "%s/static/%s", b->s->override_dir, rel);
+	if (!regular_file(path))
+		path = bl_arena_printf(&b->a, "%s/static/%s", b->s->theme_dir, rel);
+	if (!regular_file(path) || bl_file_read(path, MAX_STATIC_BYTES, &body, NULL) < 0) {
+		bl_buf_release(&body);
+		return NULL;
+	}
+	p = page_new(200, type, CC_STATIC, &body, 1);
+	page_add_dep(p, "static");
+	return p;
+}
+
+static struct page *
+error_page(int status, const char *text)
+{
+	struct bl_buf body = BL_BUF_INIT;
+
+	bl_buf_printf(&body, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<title>%s</title></head><body><h1>%s</h1></body></html>\n", text, text);
+	return page_new(status, HTML_TYPE, "no-store", &body, 0);
+}
+
+/* Paths of known shapes that lack their trailing slash get a redirect. */
+static struct page *
+slash_redirect(struct build *b, const char *path)
+{
+	char *with = bl_arena_printf(&b->a, "%s/", path);
+	char *slug;
+	int page;
+
+	if (match(b, with, &slug, &page) == R_NONE)
+		return NULL;
+	return page_redirect(301, with);
+}
+
+void
+site_handle(void *ctx, const struct http_req *req, struct http_result *res)
+{
+	struct site *s = ctx;
+	const char *path = http_req_path(req);
+	struct build b;
+	struct page *p = NULL;
+	enum route r;
+	char *slug = NULL;
+	int page = 1, cacheable = 1;
+	uint64_t ticket;
+
+	memset(res, 0, sizeof(*res));
+	p = page_cache_get(s->cache, path);
+	if (p != NULL) {
+		res->page = p;
+		return;
+	}
+	memset(&b, 0, sizeof(b));
+	b.s = s;
+	b.path = path;
+	bl_arena_init(&b.a);
+
+	if (strncmp(path, "/media/", 7) == 0) {
+		const char *rel = path + 7;
+		char *file;
+
+		if (safe_rel(rel) && file_type(rel)) {
+			file = bl_arena_printf(&b.a, "%s/%s", s->media_dir, rel);
+			if (regular_file(file)) {
+				/* The server frees file_owned once it has answered. */
+				res->file_owned = bl_xstrdup(file);
+				res->file_path = res->file_owned;
+				res->file_type = file_type(rel);
+				res->file_cache = CC_MEDIA;
+				bl_arena_release(&b.a);
+				return;
+			}
+		}
+		path = NULL;     /* fall through to 404 */
+	} else if (strncmp(path, "/static/", 8) == 0) {
+		ticket = page_cache_ticket(s->cache);
+		p = build_static(&b, path + 8);
+		if (p != NULL) {
+			page_cache_put(s->cache, path, p, ticket);
+			res->page = p;
+			bl_arena_release(&b.a);
+			return;
+		}
+		path = NULL;
+	}
+
+	ticket = page_cache_ticket(s->cache);
+	b.st = site_store(s, &b.err);
+	if (b.st == NULL) {
+		fprintf(stderr, "byline: %s\n", b.err.msg);
+		res->page = error_page(503, "Service unavailable");
+		bl_arena_release(&b.a);
+		return;
+	}
+	r = path ? match(&b, path, &slug, &page) : R_NONE;
+	switch (r) {
+	case R_FRONT:
+		p = build_front(&b, page);
+		break;
+	case R_ARTICLE:
+		p = build_article(&b);
+		break;
+	case R_SECTION:
+		p = build_listing(&b, L_SECTION, slug, page);
+		break;
+	case R_TAG:
+		p = build_listing(&b, L_TAG, slug, page);
+		break;
+	case R_AUTHOR:
+		p = build_listing(&b, L_AUTHOR, slug, page);
+		break;
+	case R_NONE:
+		cacheable = 0;
+		if (path && path[strlen(path) - 1] != '/')
+			p = slash_redirect(&b, path);
+		if (p == NULL) {
+			p = page_cache_get(s->cache, ":404");
+			if (p == NULL) {
+				b.ndeps = 0;
+				p = build_notfound(&b);
+				if (p != NULL)
+					page_cache_put(s->cache, ":404", p, ticket);
+			}
+		}
+		break;
+	}
+	site_store_put(s, b.st);
+	if (p == NULL) {
+		fprintf(stderr, "byline: cannot build '%s': %s\n", http_req_path(req), b.err.msg);
+		p = error_page(500, "Internal server error");
+		cacheable = 0;
+	}
+	if (cacheable && p->status == 200)
+		page_cache_put(s->cache, http_req_path(req), p, ticket);
+	res->page = p;
+	bl_arena_release(&b.a);
+}

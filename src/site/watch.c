@@ -1,0 +1,94 @@
+/* Keeping cached pages true: the watcher that follows the change log. */
+#include "site/site.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define WATCH_INTERVAL_MS 100
+#define WATCH_BATCH 1000
+
+/*
+ * Every write to the store appends the cache keys it affects to a change
+ * log in the database, in the same transaction. This thread notices new
+ * rows, whichever process wrote them (the server itself, `byline import`
+ * run beside it), and drops the pages that depend on those keys. Polling
+ * uses store_poll(), which for SQLite reads PRAGMA data_version and touches
+ * no table, so an idle site costs next to nothing.
+ */
+static void *
+watch_main(void *arg)
+{
+	struct site *s = arg;
+	struct store *st = NULL;
+	struct bl_err err;
+	int64_t last = 0;
+	int have_last = 0;
+
+	while (!s->stopping) {
+		struct timespec ts = { 0, WATCH_INTERVAL_MS * 1000000L };
+		struct bl_arena a = BL_ARENA_INIT;
+		struct st_change *ch;
+		size_t n;
+		int changed = 0;
+
+		nanosleep(&ts, NULL);
+		if (st == NULL) {
+			st = site_store(s, &err);
+			if (st == NULL)
+				continue;
+		}
+		if (!have_last) {
+			if (store_change_latest(st, &last, &err) < 0)
+				goto fail;
+			store_poll(st, &changed, &err);
+			have_last = 1;
+			continue;
+		}
+		if (store_poll(st, &changed, &err) < 0)
+			goto fail;
+		if (!changed)
+			continue;
+		do {
+			if (store_changes_since(st, &a, last, WATCH_BATCH, &ch, &n, &err) < 0)
+				goto fail;
+			if (n && ch[0].id != last + 1) {
+				/* Rows we never saw were pruned: start afresh. */
+				page_cache_clear(s->cache);
+			}
+			for (size_t i = 0; i < n; i++) {
+				page_cache_invalidate(s->cache, ch[i].key);
+				/* A change to the list of sections shows in every
+				 * page's navigation. */
+				if (strcmp(ch[i].key, "sections") == 0)
+					page_cache_clear(s->cache);
+				last = ch[i].id;
+			}
+			bl_arena_release(&a);
+		} while (n == WATCH_BATCH);
+		continue;
+fail:
+		bl_arena_release(&a);
+		fprintf(stderr, "byline: change watcher: %s\n", err.msg);
+		/* Be safe: what we cannot follow, we do not keep. */
+		page_cache_clear(s->cache);
+		store_close(st);
+		st = NULL;
+		have_last = 0;
+	}
+	if (st)
+		site_store_put(s, st);
+	return NULL;
+}
+
+int
+site_serve_prepare(struct site *s, struct bl_err *err)
+{
+	if (tpl_set_load(s->theme_dir, s->override_dir, &s->tpl, err) < 0)
+		return -1;
+	s->cache = page_cache_new((size_t)s->cfg.cache_max_mb * 1024 * 1024);
+	if (pthread_create(&s->watcher, NULL, watch_main, s) != 0)
+		return bl_errf(err, "cannot start the change watcher");
+	s->watcher_running = 1;
+	return 0;
+}

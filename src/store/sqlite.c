@@ -1,0 +1,1239 @@
+/* The SQLite backend of the store: connection, statements, reads and writes. */
+#include "store/store_int.h"
+#include "store/sqlite_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/alloc.h"
+#include "core/buf.h"
+
+#define STMT_TEXT_(name, sql) sql,
+static const char *const stmt_sql[S__MAX] = {
+	SQLITE_STATEMENTS(STMT_TEXT_)
+};
+#undef STMT_TEXT_
+
+/* Busy wait for another process's write lock before failing (ms). */
+#define BUSY_TIMEOUT 5000
+
+struct sq {
+	struct store base;
+	sqlite3 *db;
+	char *path;
+	int version;
+	sqlite3_stmt *stmt[S__MAX];	/* prepared on first use */
+
+	/* store_poll: data_version sees other connections' commits,
+	 * `commits` counts this connection's own. */
+	int polled;
+	int64_t data_version;
+	uint64_t commits, commits_seen;
+
+	/* The call in progress, for error messages. */
+	struct bl_err *err;
+	const char *op;
+};
+
+static struct sq *
+to_sq(struct store *st)
+{
+	return (struct sq *)st;
+}
+
+static void
+begin_call(struct sq *q, const char *op, struct bl_err *err)
+{
+	q->op = op;
+	q->err = err;
+}
+
+/* Reports the connection's last error for the operation in progress. */
+static int
+fail(struct sq *q)
+{
+	return bl_errf(q->err, "cannot %s: %s", q->op, sqlite3_errmsg(q->db));
+}
+
+static int
+failf(struct sq *q, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
+failf(struct sq *q, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return bl_errf(q->err, "cannot %s: %s", q->op, msg);
+}
+
+/* ---------------------------------------------------------- statements */
+
+/*
+ * Returns statement `id` ready for binding, or NULL (error reported).
+ * Every user resets the statement when done (done()), so a statement never
+ * holds a read transaction open between calls.
+ */
+static sqlite3_stmt *
+get(struct sq *q, enum stmt id)
+{
+	sqlite3_stmt *s = q->stmt[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(q->db, stmt_sql[id], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+			fail(q);
+			return NULL;
+		}
+		q->stmt[id] = s;
+	} else {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	return s;
+}
+
+static void
+done(sqlite3_stmt *s)
+{
+	if (s != NULL)
+		sqlite3_reset(s);
+}
+
+/*
+ * Gets statement `id` and binds parameters ?1, ?2... from the arguments as
+ * `fmt` says, one letter each: 't' text (const char *, NULL binds ''),
+ * 'i' integer (int64_t), 'n' integer or NULL when 0 (int64_t), 'x' skips
+ * a parameter number the statement does not use (no argument).
+ */
+static sqlite3_stmt *
+bindv(struct sq *q, enum stmt id, const char *fmt, va_list ap)
+{
+	sqlite3_stmt *s;
+	const char *t;
+	int64_t v;
+	int i, rc = SQLITE_OK;
+
+	if ((s = get(q, id)) == NULL)
+		return NULL;
+	for (i = 1; *fmt && rc == SQLITE_OK; fmt++, i++) {
+		switch (*fmt) {
+		case 't':
+			t = va_arg(ap, const char *);
+			rc = sqlite3_bind_text(s, i, t != NULL ? t : "", -1,
+			    SQLITE_STATIC);
+			break;
+		case 'i':
+			rc = sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+			break;
+		case 'n':
+			v = va_arg(ap, int64_t);
+			rc = v ? sqlite3_bind_int64(s, i, v) :
+			    sqlite3_bind_null(s, i);
+			break;
+		case 'x':
+			break;
+		default:
+			bl_fatal("store: bad bind format '%c'", *fmt);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		fail(q);
+		done(s);
+		return NULL;
+	}
+	return s;
+}
+
+static sqlite3_stmt *
+bind(struct sq *q, enum stmt id, const char *fmt, ...)
+{
+	sqlite3_stmt *s;
+	va_list ap;
+
+	va_start(ap, fmt);
+	s = bindv(q, id, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* Runs a statement that returns no rows. */
+static int
+exec(struct sq *q, enum stmt id, const char *fmt, ...)
+{
+	sqlite3_stmt *s;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	s = bindv(q, id, fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE) {
+		fail(q);
+		done(s);
+		return -1;
+	}
+	done(s);
+	return 0;
+}
+
+/* Runs a one-value query: 0 with *out set, 1 when no row, -1 on error. */
+static int
+query_int(struct sq *q, int64_t *out, enum stmt id, const char *fmt, ...)
+{
+	sqlite3_stmt *s;
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	s = bindv(q, id, fmt, ap);
+	va_end(ap);
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		done(s);
+		return 0;
+	}
+	if (rc != SQLITE_DONE) {
+		fail(q);
+		done(s);
+		return -1;
+	}
+	done(s);
+	return 1;
+}
+
+/* A text column copied into the arena; "" for NULL. */
+static char *
+col_str(struct bl_arena *a, sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	int n = sqlite3_column_bytes(s, i);
+
+	if (t == NULL)
+		return bl_arena_strndup(a, "", 0);
+	return bl_arena_strndup(a, (const char *)t, (size_t)n);
+}
+
+static int
+step_error(struct sq *q, sqlite3_stmt *s)
+{
+	fail(q);
+	done(s);
+	return -1;
+}
+
+/* Grows an arena array of `size`-byte items from *cap to twice as many. */
+static void *
+grow(struct bl_arena *a, void *items, size_t n, size_t *cap, size_t size)
+{
+	size_t ncap = *cap ? *cap * 2 : 8;
+	void *p;
+
+	if (ncap > (size_t)-1 / size / 2)
+		bl_fatal("store: result too large");
+	p = bl_arena_alloc(a, ncap * size);
+	if (n)
+		memcpy(p, items, n * size);
+	*cap = ncap;
+	return p;
+}
+
+/* ------------------------------------------------------- transactions */
+
+static int
+tx_begin(struct sq *q)
+{
+	return exec(q, S_BEGIN, "");
+}
+
+static int
+tx_commit(struct sq *q)
+{
+	if (exec(q, S_COMMIT, "") < 0)
+		return -1;
+	q->commits++;
+	return 0;
+}
+
+/* Rolls back after a failure, keeping the error already reported. */
+static int
+tx_abort(struct sq *q)
+{
+	sqlite3_stmt *s = q->stmt[S_ROLLBACK];
+	int i;
+
+	for (i = 0; i < S__MAX; i++)
+		done(q->stmt[i]);
+	if (!sqlite3_get_autocommit(q->db)) {
+		if (s == NULL && sqlite3_prepare_v3(q->db,
+		    stmt_sql[S_ROLLBACK], -1, SQLITE_PREPARE_PERSISTENT, &s,
+		    NULL) == SQLITE_OK)
+			q->stmt[S_ROLLBACK] = s;
+		if (s != NULL) {
+			sqlite3_step(s);
+			sqlite3_reset(s);
+		}
+	}
+	return -1;
+}
+
+/* --------------------------------------------------------- open, close */
+
+static const struct store_ops sqlite_ops;
+
+static void
+sq_close(struct store *st)
+{
+	struct sq *q = to_sq(st);
+	int i;
+
+	for (i = 0; i < S__MAX; i++)
+		sqlite3_finalize(q->stmt[i]);
+	sqlite3_close(q->db);
+	free(q->path);
+	free(q);
+}
+
+static int
+sq_schema_version(struct store *st)
+{
+	return to_sq(st)->version;
+}
+
+/*
+ * Connection settings, for every connection:
+ *  - WAL journal: readers never block the writer and vice versa, so the
+ *    server and CLI commands can share the file;
+ *  - synchronous=FULL: the WAL is synced on every commit, so a write that
+ *    store_* reported as done survives a power loss or OS crash (NORMAL
+ *    would only keep the database consistent, not durable);
+ *  - foreign_keys=ON: SQLite leaves it off by default;
+ *  - busy timeout: wait up to 5 s for another process's write lock;
+ *  - defensive mode: SQL cannot corrupt the file on purpose.
+ */
+static const char setup_sql[] =
+	"PRAGMA foreign_keys = ON;"
+	"PRAGMA journal_mode = WAL;"
+	"PRAGMA synchronous = FULL;";
+
+int
+store_sqlite_open(const char *path, struct store **out, struct bl_err *err)
+{
+	struct sq *q;
+	int rc;
+
+	*out = NULL;
+	q = bl_xcalloc(1, sizeof(*q));
+	q->base.ops = &sqlite_ops;
+	q->path = bl_xstrdup(path);
+	rc = sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		if (q->db == NULL)
+			bl_errf(err, "cannot open database '%s': %s", path,
+			    sqlite3_errstr(rc));
+		else
+			bl_errf(err, "cannot open database '%s': %s", path,
+			    sqlite3_errmsg(q->db));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(q->db, 1);
+	sqlite3_busy_timeout(q->db, BUSY_TIMEOUT);
+	sqlite3_db_config(q->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	if (sqlite3_exec(q->db, setup_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		bl_errf(err, "cannot open database '%s': %s", path,
+		    sqlite3_errmsg(q->db));
+		goto fail;
+	}
+	if (sqlite_migrate(q->db, path, &q->version, err) < 0)
+		goto fail;
+	*out = &q->base;
+	return 0;
+fail:
+	sq_close(&q->base);
+	return -1;
+}
+
+/* ------------------------------------------------------- article reads */
+
+/* Column order of ARTICLE_COLS / SUMMARY_COLS (sqlite_int.h). */
+enum {
+	AC_ID, AC_SLUG, AC_PATH, AC_TITLE, AC_STANDFIRST, AC_DATELINE,
+	AC_EXCERPT, AC_BODY_FORMAT, AC_BODY_SOURCE, AC_BODY_HTML, AC_STATUS,
+	AC_PUBLISHED, AC_UPDATED, AC_CREATED, AC_COMMENTS, AC_SEC_ID,
+	AC_SEC_SLUG, AC_SEC_NAME, AC_AU_ID, AC_AU_SLUG, AC_AU_NAME, AC_AU_BIO,
+};
+
+static void
+read_article(struct bl_arena *a, sqlite3_stmt *s, struct st_article *r)
+{
+	r->id = sqlite3_column_int64(s, AC_ID);
+	r->slug = col_str(a, s, AC_SLUG);
+	r->path = col_str(a, s, AC_PATH);
+	r->title = col_str(a, s, AC_TITLE);
+	r->standfirst = col_str(a, s, AC_STANDFIRST);
+	r->dateline = col_str(a, s, AC_DATELINE);
+	r->excerpt = col_str(a, s, AC_EXCERPT);
+	r->body_format = col_str(a, s, AC_BODY_FORMAT);
+	r->body_source = col_str(a, s, AC_BODY_SOURCE);
+	r->body_html = col_str(a, s, AC_BODY_HTML);
+	r->status = sqlite3_column_int(s, AC_STATUS) == ST_PUBLISHED ?
+	    ST_PUBLISHED : ST_DRAFT;
+	r->published_at = sqlite3_column_int64(s, AC_PUBLISHED);
+	r->updated_at = sqlite3_column_int64(s, AC_UPDATED);
+	r->created_at = sqlite3_column_int64(s, AC_CREATED);
+	r->comment_count = sqlite3_column_int64(s, AC_COMMENTS);
+	r->section.id = sqlite3_column_int64(s, AC_SEC_ID);
+	r->section.slug = col_str(a, s, AC_SEC_SLUG);
+	r->section.name = col_str(a, s, AC_SEC_NAME);
+	r->author.id = sqlite3_column_int64(s, AC_AU_ID);
+	r->author.slug = col_str(a, s, AC_AU_SLUG);
+	r->author.name = col_str(a, s, AC_AU_NAME);
+	r->author.bio = col_str(a, s, AC_AU_BIO);
+	r->tags = NULL;
+	r->ntags = 0;
+	r->photos = NULL;
+	r->nphotos = 0;
+}
+
+static int
+read_tags(struct sq *q, struct bl_arena *a, struct st_article *r)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	if ((s = bind(q, S_ARTICLE_TAGS, "i", r->id)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (r->ntags == cap)
+			r->tags = grow(a, r->tags, r->ntags, &cap,
+			    sizeof(*r->tags));
+		r->tags[r->ntags].id = sqlite3_column_int64(s, 0);
+		r->tags[r->ntags].slug = col_str(a, s, 1);
+		r->tags[r->ntags].name = col_str(a, s, 2);
+		r->ntags++;
+	}
+	if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return 0;
+}
+
+static int
+read_photos(struct sq *q, struct bl_arena *a, struct st_article *r,
+    int first_only)
+{
+	sqlite3_stmt *s;
+	struct st_photo *p;
+	size_t cap = 0;
+	int rc;
+
+	s = bind(q, first_only ? S_ARTICLE_PHOTO_FIRST : S_ARTICLE_PHOTOS, "i",
+	    r->id);
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (r->nphotos == cap)
+			r->photos = grow(a, r->photos, r->nphotos, &cap,
+			    sizeof(*r->photos));
+		p = &r->photos[r->nphotos++];
+		p->id = sqlite3_column_int64(s, 0);
+		p->pos = sqlite3_column_int(s, 1);
+		p->file = col_str(a, s, 2);
+		p->caption = col_str(a, s, 3);
+		p->credit = col_str(a, s, 4);
+		p->alt = col_str(a, s, 5);
+		p->width = sqlite3_column_int(s, 6);
+		p->height = sqlite3_column_int(s, 7);
+	}
+	if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return 0;
+}
+
+/*
+ * Runs a bound single-article query and fills *out with the article, its
+ * tags and photos. The tags and photos are read while the article's
+ * statement is still open, so all three come from one snapshot.
+ */
+static int
+fetch_article(struct sq *q, struct bl_arena *a, sqlite3_stmt *s,
+    struct st_article **out)
+{
+	struct st_article *r;
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		done(s);
+		return 1;
+	}
+	if (rc != SQLITE_ROW)
+		return step_error(q, s);
+	r = bl_arena_alloc(a, sizeof(*r));
+	read_article(a, s, r);
+	if (read_tags(q, a, r) < 0 || read_photos(q, a, r, 0) < 0) {
+		done(s);
+		return -1;
+	}
+	done(s);
+	*out = r;
+	return 0;
+}
+
+static int
+sq_article_get(struct store *st, struct bl_arena *a, int64_t id,
+    int include_drafts, struct st_article **out, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+
+	begin_call(q, "read article", err);
+	return fetch_article(q, a, bind(q, S_ARTICLE_GET, "ii", id,
+	    (int64_t)(include_drafts != 0)), out);
+}
+
+static int
+sq_article_by_path(struct store *st, struct bl_arena *a, const char *path,
+    struct st_article **out, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+
+	begin_call(q, "read article", err);
+	return fetch_article(q, a, bind(q, S_ARTICLE_BY_PATH, "t", path), out);
+}
+
+static int
+sq_article_by_slug(struct store *st, struct bl_arena *a, const char *slug,
+    struct st_article **out, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+
+	begin_call(q, "read article", err);
+	return fetch_article(q, a, bind(q, S_ARTICLE_BY_SLUG, "t", slug), out);
+}
+
+static int
+sq_article_list(struct store *st, struct bl_arena *a,
+    const struct st_query *qr, struct st_list *out, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	enum stmt list = S_LIST_ALL, count = S_COUNT_ALL;
+	const char *filter = NULL;
+	struct st_article *r;
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int64_t limit, offset;
+	int rc;
+
+	begin_call(q, "list articles", err);
+	if (qr->section != NULL) {
+		list = S_LIST_SECTION, count = S_COUNT_SECTION;
+		filter = qr->section;
+	} else if (qr->tag != NULL) {
+		list = S_LIST_TAG, count = S_COUNT_TAG;
+		filter = qr->tag;
+	} else if (qr->author != NULL) {
+		list = S_LIST_AUTHOR, count = S_COUNT_AUTHOR;
+		filter = qr->author;
+	}
+	limit = qr->limit > 0 ? qr->limit : -1;	/* SQLite: -1 is no limit */
+	offset = qr->offset > 0 ? qr->offset : 0;
+
+	/* Count and page in one read transaction so they agree. */
+	s = filter != NULL ?
+	    bind(q, list, "iiit", qr->exclude_id, limit, offset, filter) :
+	    bind(q, list, "iii", qr->exclude_id, limit, offset);
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap)
+			out->items = grow(a, out->items, out->n, &cap,
+			    sizeof(*out->items));
+		r = &out->items[out->n++];
+		read_article(a, s, r);
+		if (read_tags(q, a, r) < 0 || read_photos(q, a, r, 1) < 0) {
+			done(s);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	if (offset == 0 && (limit < 0 || (int64_t)out->n < limit))
+		out->total = (int64_t)out->n;	/* the page holds them all */
+	else {
+		rc = filter != NULL ?
+		    query_int(q, &out->total, count, "ixxt", qr->exclude_id,
+		    filter) :
+		    query_int(q, &out->total, count, "i", qr->exclude_id);
+		if (rc < 0) {
+			done(s);
+			return -1;
+		}
+	}
+	done(s);
+	return 0;
+}
+
+/* ------------------------------------- sections, authors, tags, comments */
+
+static int
+sq_section_get(struct store *st, struct bl_arena *a, const char *slug,
+    struct st_section *out, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	sqlite3_stmt *s;
+	int rc;
+
+	begin_call(q, "read section", err);
+	if ((s = bind(q, S_SECTION_GET, "t", slug)) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->slug = col_str(a, s, 1);
+		out->name = col_str(a, s, 2);
+		out->article_count = sqlite3_column_int64(s, 3);
+	} else if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+static int
+sq_author_get(struct store *st, struct bl_arena *a, const char *slug,
+    struct st_author *out, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	sqlite3_stmt *s;
+	int rc;
+
+	begin_call(q, "read author", err);
+	if ((s = bind(q, S_AUTHOR_GET, "t", slug)) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->slug = col_str(a, s, 1);
+		out->name = col_str(a, s, 2);
+		out->article_count = sqlite3_column_int64(s, 3);
+		out->bio = col_str(a, s, 4);
+	} else if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+static int
+sq_tag_get(struct store *st, struct bl_arena *a, const char *slug,
+    struct st_tag *out, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	sqlite3_stmt *s;
+	int rc;
+
+	begin_call(q, "read tag", err);
+	if ((s = bind(q, S_TAG_GET, "t", slug)) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		out->slug = col_str(a, s, 1);
+		out->name = col_str(a, s, 2);
+		out->article_count = sqlite3_column_int64(s, 3);
+	} else if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+static int
+sq_section_list(struct store *st, struct bl_arena *a,
+    struct st_section **out, size_t *n, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	struct st_section *r;
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	begin_call(q, "list sections", err);
+	if ((s = bind(q, S_SECTION_LIST, "")) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap)
+			*out = grow(a, *out, *n, &cap, sizeof(**out));
+		r = &(*out)[(*n)++];
+		r->id = sqlite3_column_int64(s, 0);
+		r->slug = col_str(a, s, 1);
+		r->name = col_str(a, s, 2);
+		r->article_count = sqlite3_column_int64(s, 3);
+	}
+	if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return 0;
+}
+
+static int
+sq_comment_list(struct store *st, struct bl_arena *a, int64_t article_id,
+    struct st_comment **out, size_t *n, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	struct st_comment *c;
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc, status;
+
+	begin_call(q, "list comments", err);
+	if ((s = bind(q, S_COMMENT_LIST, "i", article_id)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap)
+			*out = grow(a, *out, *n, &cap, sizeof(**out));
+		c = &(*out)[(*n)++];
+		c->id = sqlite3_column_int64(s, 0);
+		c->article_id = sqlite3_column_int64(s, 1);
+		c->parent_id = sqlite3_column_int64(s, 2);
+		c->author = col_str(a, s, 3);
+		c->email = col_str(a, s, 4);
+		c->url = col_str(a, s, 5);
+		c->body = col_str(a, s, 6);
+		c->ip = col_str(a, s, 7);
+		status = sqlite3_column_int(s, 8);
+		c->status = status == STC_APPROVED ? STC_APPROVED :
+		    status == STC_SPAM ? STC_SPAM : STC_PENDING;
+		c->created_at = sqlite3_column_int64(s, 9);
+	}
+	if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return 0;
+}
+
+/* -------------------------------------------------------------- writes */
+
+static int64_t
+now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static int
+blank(const char *s)
+{
+	if (s == NULL)
+		return 1;
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 0;
+	return 1;
+}
+
+/* Appends a change-log row (inside the caller's transaction). */
+static int
+log_change(struct sq *q, const char *key)
+{
+	return exec(q, S_CHANGE_INSERT, "ti", key, now());
+}
+
+static int
+log_changef(struct sq *q, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+log_changef(struct sq *q, const char *fmt, ...)
+{
+	char key[STORE_SLUG_MAX + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(key, sizeof(key), fmt, ap);
+	va_end(ap);
+	return log_change(q, key);
+}
+
+static int
+prune_changes(struct sq *q)
+{
+	return exec(q, S_CHANGE_PRUNE, "i", now() - STORE_CHANGE_KEEP);
+}
+
+/* Gets or creates the row `name` names in a sections/authors/tags table;
+ * an existing row keeps the name it was first written with. */
+static int
+ensure(struct sq *q, enum stmt ins, enum stmt sel, const char *what,
+    const char *name, char *slug, int64_t *id)
+{
+	int rc;
+
+	if (store_slugify(name, slug, STORE_SLUG_MAX + 1) == 0)
+		return failf(q, "%s name '%s' has no letters or digits", what,
+		    name);
+	if (exec(q, ins, "tt", slug, name) < 0)
+		return -1;
+	rc = query_int(q, id, sel, "t", slug);
+	if (rc > 0)
+		return failf(q, "%s '%s' vanished", what, slug);
+	return rc;
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Picks a free slug: `base`, else the first free of base-2, base-3...
+ * ("election-2024", a slug of its own, does not make the next "election"
+ * copy "election-2025"). */
+static int
+unique_slug(struct sq *q, struct bl_arena *a, const char *base,
+    const char *date, char **out)
+{
+	sqlite3_stmt *s;
+	const char *t, *p;
+	char *path;
+	size_t blen = strlen(base), n = 0, cap = 0, i;
+	int64_t one, v, next, *taken = NULL;
+	int rc;
+
+	path = bl_arena_printf(a, "/%s/%s/", date, base);
+	rc = query_int(q, &one, S_SLUG_TAKEN, "tt", base, path);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		*out = bl_arena_strdup(a, base);
+		return 0;
+	}
+	if ((s = bind(q, S_SLUG_FAMILY, "t", base)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		t = (const char *)sqlite3_column_text(s, 0);
+		if (t == NULL || strlen(t) <= blen + 1 || t[blen] != '-' ||
+		    t[blen + 1] == '0')
+			continue;
+		v = 0;
+		for (p = t + blen + 1; *p >= '0' && *p <= '9'; p++) {
+			if (v > 100000000)
+				break;
+			v = v * 10 + (*p - '0');
+		}
+		if (*p != '\0' || v < 2)
+			continue;
+		if (n == cap)
+			taken = grow(a, taken, n, &cap, sizeof(*taken));
+		taken[n++] = v;
+	}
+	if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	if (n > 1)
+		qsort(taken, n, sizeof(*taken), cmp_i64);
+	next = 2;
+	for (i = 0; i < n && taken[i] <= next; i++)
+		if (taken[i] == next)
+			next++;
+	*out = bl_arena_printf(a, "%s-%lld", base, (long long)next);
+	return 0;
+}
+
+static int
+inline_tag(const char *s, size_t n)
+{
+	static const char *const names[] = { "a", "abbr", "b", "bdi", "bdo",
+	    "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s",
+	    "samp", "small", "span", "strong", "sub", "sup", "time", "u",
+	    "var", NULL };
+	size_t i;
+
+	if (n > 0 && s[0] == '/')
+		s++, n--;
+	for (i = 0; names[i] != NULL; i++)
+		if (strlen(names[i]) == n && strncasecmp(names[i], s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The article text for the full-text index: the tags of the (trusted)
+ * body HTML dropped, block boundaries turned into spaces and the common
+ * character references decoded. Falls back to the source text.
+ */
+static char *
+index_text(struct bl_arena *a, const char *html, const char *source)
+{
+	struct bl_buf b = BL_BUF_INIT;
+	const char *p, *e;
+	char *r;
+	size_t n;
+	long cp;
+	char u[4];
+
+	if (html == NULL || *html == '\0')
+		return bl_arena_strdup(a, source != NULL ? source : "");
+	for (p = html; *p; ) {
+		if (*p == '<') {
+			e = strchr(p, '>');
+			if (e == NULL)
+				break;
+			for (n = 1; p + n < e && p[n] != ' ' && p[n] != '/' &&
+			    p[n] != '\t' && p[n] != '\n'; n++)
+				;
+			if (p[1] == '/')
+				for (n = 2; p + n < e && p[n] != ' '; n++)
+					;
+			if (!inline_tag(p + 1, n - 1))
+				bl_buf_putc(&b, ' ');
+			p = e + 1;
+		} else if (*p == '&' && (e = strchr(p, ';')) != NULL &&
+		    e - p < 10) {
+			if (strncmp(p, "&amp;", 5) == 0)
+				bl_buf_putc(&b, '&');
+			else if (strncmp(p, "&lt;", 4) == 0)
+				bl_buf_putc(&b, '<');
+			else if (strncmp(p, "&gt;", 4) == 0)
+				bl_buf_putc(&b, '>');
+			else if (strncmp(p, "&quot;", 6) == 0)
+				bl_buf_putc(&b, '"');
+			else if (p[1] == '#') {
+				cp = p[2] == 'x' || p[2] == 'X' ?
+				    strtol(p + 3, NULL, 16) :
+				    strtol(p + 2, NULL, 10);
+				if (cp > 0 && cp < 0x80)
+					bl_buf_putc(&b, (char)cp);
+				else if (cp >= 0x80 && cp < 0x800) {
+					u[0] = (char)(0xC0 | cp >> 6);
+					u[1] = (char)(0x80 | (cp & 0x3F));
+					bl_buf_add(&b, u, 2);
+				} else if (cp >= 0x800 && cp < 0x10000 &&
+				    (cp < 0xD800 || cp > 0xDFFF)) {
+					u[0] = (char)(0xE0 | cp >> 12);
+					u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+					u[2] = (char)(0x80 | (cp & 0x3F));
+					bl_buf_add(&b, u, 3);
+				} else if (cp >= 0x10000 && cp <= 0x10FFFF) {
+					u[0] = (char)(0xF0 | cp >> 18);
+					u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+					u[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+					u[3] = (char)(0x80 | (cp & 0x3F));
+					bl_buf_add(&b, u, 4);
+				} else
+					bl_buf_putc(&b, ' ');
+			} else
+				bl_buf_putc(&b, ' ');
+			p = e + 1;
+		} else
+			bl_buf_putc(&b, *p++);
+	}
+	r = bl_arena_strndup(a, b.s, b.len);
+	bl_buf_release(&b);
+	return r;
+}
+
+static int
+sq_article_add(struct store *st, struct bl_arena *a,
+    const struct st_article_new *in, int64_t *id, char **pathp,
+    struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	char base[STORE_SLUG_MAX + 1], secslug[STORE_SLUG_MAX + 1];
+	char auslug[STORE_SLUG_MAX + 1], tagslug[STORE_SLUG_MAX + 1];
+	const char *format, *date, *slugsrc;
+	const struct st_photo *ph;
+	char datebuf[16], *slug, *path, **tagslugs;
+	int64_t t, published, updated, section = 0, author = 0, tag, aid;
+	struct tm tm;
+	time_t tt;
+	size_t i, j, ntagslugs = 0;
+
+	begin_call(q, "add article", err);
+	if (blank(in->title))
+		return failf(q, "the title is empty");
+	if (in->status != ST_DRAFT && in->status != ST_PUBLISHED)
+		return failf(q, "unknown status %d", (int)in->status);
+	format = in->body_format != NULL && *in->body_format ?
+	    in->body_format : "text";
+	if (strcmp(format, "text") != 0 && strcmp(format, "markdown") != 0)
+		return failf(q, "unknown body format '%s'", format);
+	if (in->ntags > 0 && in->tags == NULL)
+		return failf(q, "tags missing");
+	if (in->nphotos > 0 && in->photos == NULL)
+		return failf(q, "photos missing");
+	if (in->published_at < 0)
+		return failf(q, "bad publication time %lld",
+		    (long long)in->published_at);
+
+	t = now();
+	published = in->status == ST_PUBLISHED ?
+	    (in->published_at > 0 ? in->published_at : t) : 0;
+	updated = in->published_at > 0 ? in->published_at : t;
+
+	date = in->path_date;
+	if (date == NULL || *date == '\0') {
+		tt = (time_t)(published ? published : t);
+		if (gmtime_r(&tt, &tm) == NULL ||
+		    strftime(datebuf, sizeof(datebuf), "%Y/%m/%d", &tm) == 0)
+			return failf(q, "bad publication time %lld",
+			    (long long)tt);
+		date = datebuf;
+	}
+	if (!store_path_date_valid(date))
+		return failf(q, "bad permalink date '%s' (want YYYY/MM/DD)",
+		    date);
+
+	slugsrc = !blank(in->slug) ? in->slug : in->title;
+	if (store_slugify(slugsrc, base, sizeof(base)) == 0)
+		snprintf(base, sizeof(base), "article");
+
+	if (tx_begin(q) < 0)
+		return -1;
+	if (prune_changes(q) < 0)
+		return tx_abort(q);
+	if (!blank(in->section_name) && ensure(q, S_SECTION_ENSURE,
+	    S_SECTION_ID, "section", in->section_name, secslug, &section) < 0)
+		return tx_abort(q);
+	if (!blank(in->author_name) && ensure(q, S_AUTHOR_ENSURE, S_AUTHOR_ID,
+	    "author", in->author_name, auslug, &author) < 0)
+		return tx_abort(q);
+	if (unique_slug(q, a, base, date, &slug) < 0)
+		return tx_abort(q);
+	path = bl_arena_printf(a, "/%s/%s/", date, slug);
+
+	if (exec(q, S_ARTICLE_INSERT, "tttttttttiiiinn", slug, path,
+	    in->title, in->standfirst, in->dateline, in->excerpt, format,
+	    in->body_source, in->body_html, (int64_t)in->status, published,
+	    updated, t, section, author) < 0)
+		return tx_abort(q);
+	aid = sqlite3_last_insert_rowid(q->db);
+
+	tagslugs = bl_arena_alloc(a, (in->ntags + 1) * sizeof(*tagslugs));
+	for (i = 0; i < in->ntags; i++) {
+		/* A tag of punctuation only ("???") has no page: dropped. */
+		if (store_slugify(in->tags[i], tagslug, sizeof(tagslug)) == 0)
+			continue;
+		if (ensure(q, S_TAG_ENSURE, S_TAG_ID, "tag", in->tags[i],
+		    tagslug, &tag) < 0)
+			return tx_abort(q);
+		if (exec(q, S_ARTICLE_TAG_INSERT, "iiiii", aid, tag,
+		    (int64_t)i, (int64_t)in->status, published) < 0)
+			return tx_abort(q);
+		for (j = 0; j < ntagslugs; j++)
+			if (strcmp(tagslugs[j], tagslug) == 0)
+				break;
+		if (j == ntagslugs)
+			tagslugs[ntagslugs++] = bl_arena_strdup(a, tagslug);
+	}
+	for (i = 0; i < in->nphotos; i++) {
+		ph = &in->photos[i];
+		if (exec(q, S_PHOTO_INSERT, "iittttii", aid, (int64_t)i,
+		    ph->file, ph->caption, ph->credit, ph->alt,
+		    (int64_t)(ph->width > 0 ? ph->width : 0),
+		    (int64_t)(ph->height > 0 ? ph->height : 0)) < 0)
+			return tx_abort(q);
+	}
+	if (exec(q, S_FTS_INSERT, "ittt", aid, in->title, in->standfirst,
+	    index_text(a, in->body_html, in->body_source)) < 0)
+		return tx_abort(q);
+
+	if (log_changef(q, "article:%lld", (long long)aid) < 0 ||
+	    log_change(q, "front") < 0)
+		return tx_abort(q);
+	if (section && log_changef(q, "section:%s", secslug) < 0)
+		return tx_abort(q);
+	/* The first published story of a section adds it to every page's
+	 * navigation. */
+	if (section && in->status == ST_PUBLISHED) {
+		int64_t others = 0;
+
+		if (query_int(q, &others, S_SECTION_OTHERS, "ii", section, aid) < 0)
+			return tx_abort(q);
+		if (others == 0 && log_change(q, "sections") < 0)
+			return tx_abort(q);
+	}
+	if (author && log_changef(q, "author:%s", auslug) < 0)
+		return tx_abort(q);
+	for (j = 0; j < ntagslugs; j++)
+		if (log_changef(q, "tag:%s", tagslugs[j]) < 0)
+			return tx_abort(q);
+	if (tx_commit(q) < 0)
+		return tx_abort(q);
+	*id = aid;
+	if (pathp != NULL)
+		*pathp = path;
+	return 0;
+}
+
+static int
+sq_author_set_bio(struct store *st, const char *name, const char *bio,
+    struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	char slug[STORE_SLUG_MAX + 1];
+	int64_t id;
+
+	begin_call(q, "set author bio", err);
+	if (blank(name))
+		return failf(q, "the author name is empty");
+	if (tx_begin(q) < 0)
+		return -1;
+	if (prune_changes(q) < 0 ||
+	    ensure(q, S_AUTHOR_ENSURE, S_AUTHOR_ID, "author", name, slug,
+	    &id) < 0 ||
+	    exec(q, S_AUTHOR_SET_BIO, "it", id, bio) < 0 ||
+	    log_changef(q, "author:%s", slug) < 0 ||
+	    tx_commit(q) < 0)
+		return tx_abort(q);
+	return 0;
+}
+
+static int
+sq_comment_add(struct store *st, const struct st_comment *c, int64_t *id,
+    struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	int64_t one, parent_article, cid;
+	int rc;
+
+	begin_call(q, "add comment", err);
+	if (c->status != STC_PENDING && c->status != STC_APPROVED &&
+	    c->status != STC_SPAM)
+		return failf(q, "unknown status %d", (int)c->status);
+	if (c->parent_id < 0)
+		return failf(q, "bad parent %lld", (long long)c->parent_id);
+
+	if (tx_begin(q) < 0)
+		return -1;
+	rc = query_int(q, &one, S_ARTICLE_EXISTS, "i", c->article_id);
+	if (rc != 0) {
+		if (rc > 0)
+			failf(q, "no article %lld", (long long)c->article_id);
+		return tx_abort(q);
+	}
+	if (c->parent_id != 0) {
+		rc = query_int(q, &parent_article, S_COMMENT_ARTICLE, "i",
+		    c->parent_id);
+		if (rc < 0)
+			return tx_abort(q);
+		if (rc > 0 || parent_article != c->article_id) {
+			failf(q, "no comment %lld on article %lld",
+			    (long long)c->parent_id, (long long)c->article_id);
+			return tx_abort(q);
+		}
+	}
+	if (prune_changes(q) < 0)
+		return tx_abort(q);
+	if (exec(q, S_COMMENT_INSERT, "intttttii", c->article_id,
+	    c->parent_id, c->author, c->email, c->url, c->body, c->ip,
+	    (int64_t)c->status, c->created_at > 0 ? c->created_at : now()) < 0)
+		return tx_abort(q);
+	cid = sqlite3_last_insert_rowid(q->db);
+	if (log_changef(q, "article:%lld", (long long)c->article_id) < 0 ||
+	    log_change(q, "comments") < 0)
+		return tx_abort(q);
+	if (tx_commit(q) < 0)
+		return tx_abort(q);
+	*id = cid;
+	return 0;
+}
+
+/* ---------------------------------------------------- change tracking */
+
+static int
+sq_change_latest(struct store *st, int64_t *id, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	int rc;
+
+	begin_call(q, "read change log", err);
+	rc = query_int(q, id, S_CHANGE_LATEST, "");
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+sq_changes_since(struct store *st, struct bl_arena *a, int64_t after,
+    size_t max, struct st_change **out, size_t *n, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	struct st_change *c;
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	begin_call(q, "read change log", err);
+	if ((uint64_t)max > (uint64_t)INT64_MAX)
+		max = (size_t)INT64_MAX;
+	if ((s = bind(q, S_CHANGES_SINCE, "ii", after, (int64_t)max)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap)
+			*out = grow(a, *out, *n, &cap, sizeof(**out));
+		c = &(*out)[(*n)++];
+		c->id = sqlite3_column_int64(s, 0);
+		c->key = col_str(a, s, 1);
+	}
+	if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return 0;
+}
+
+static int
+sq_poll(struct store *st, int *changed, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	int64_t v;
+	int rc;
+
+	begin_call(q, "poll database", err);
+	rc = query_int(q, &v, S_DATA_VERSION, "");
+	if (rc != 0)
+		return rc < 0 ? -1 : failf(q, "no data_version");
+	if (q->polled)
+		*changed = v != q->data_version ||
+		    q->commits != q->commits_seen;
+	q->polled = 1;
+	q->data_version = v;
+	q->commits_seen = q->commits;
+	return 0;
+}
+
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.schema_version = sq_schema_version,
+	.article_get = sq_article_get,
+	.article_by_path = sq_article_by_path,
+	.article_by_slug = sq_article_by_slug,
+	.article_list = sq_article_list,
+	.section_get = sq_section_get,
+	.author_get = sq_author_get,
+	.tag_get = sq_tag_get,
+	.section_list = sq_section_list,
+	.comment_list = sq_comment_list,
+	.article_add = sq_article_add,
+	.author_set_bio = sq_author_set_bio,
+	.comment_add = sq_comment_add,
+	.change_latest = sq_change_latest,
+	.changes_since = sq_changes_since,
+	.poll = sq_poll,
+};

@@ -1,0 +1,175 @@
+/* SQLite backend internals: the statement catalog and the migrator. */
+#ifndef BL_SQLITE_INT_H
+#define BL_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "core/err.h"
+
+/*
+ * The statement catalog: every statement the SQLite backend runs, named
+ * once here with its text. sqlite.c turns this list into `enum stmt` and the
+ * matching text array, prepares each statement the first time it is used on
+ * a connection and then reuses it (reset + clear bindings). Parameters are
+ * always bound; no SQL is ever assembled from data. Schema scripts live in
+ * migrate_sqlite.c.
+ *
+ * Article rows are read with ARTICLE_COLS (full) or SUMMARY_COLS (listings:
+ * same columns, bodies left empty) so one reader serves both.
+ */
+#define ARTICLE_JOINS \
+	" LEFT JOIN sections s ON s.id = a.section_id" \
+	" LEFT JOIN authors u ON u.id = a.author_id"
+#define ARTICLE_FROM " FROM articles a" ARTICLE_JOINS
+#define ARTICLE_TAIL \
+	" a.status, a.published_at, a.updated_at, a.created_at," \
+	" (SELECT count(*) FROM comments c" \
+	"   WHERE c.article_id = a.id AND c.status = 1)," \
+	" s.id, s.slug, s.name, u.id, u.slug, u.name, u.bio"
+#define ARTICLE_COLS \
+	"SELECT a.id, a.slug, a.path, a.title, a.standfirst, a.dateline," \
+	" a.excerpt, a.body_format, a.body_source, a.body_html," \
+	ARTICLE_TAIL ARTICLE_FROM
+#define SUMMARY_SELECT \
+	"SELECT a.id, a.slug, a.path, a.title, a.standfirst, a.dateline," \
+	" a.excerpt, a.body_format, '', ''," \
+	ARTICLE_TAIL
+#define SUMMARY_COLS SUMMARY_SELECT ARTICLE_FROM
+#define LIST_ORDER \
+	" ORDER BY a.published_at DESC, a.id DESC LIMIT ?2 OFFSET ?3"
+#define IN_SECTION \
+	" a.section_id = (SELECT id FROM sections WHERE slug = ?4)"
+#define IN_AUTHOR \
+	" a.author_id = (SELECT id FROM authors WHERE slug = ?4)"
+/* Tag pages walk article_tags, which copies status and published_at
+ * from articles so one index gives a tag's newest stories. */
+#define TAG_WHERE \
+	" WHERE x.tag_id = (SELECT id FROM tags WHERE slug = ?4)" \
+	" AND x.status = 1 AND x.article_id <> ?1"
+
+#define SQLITE_STATEMENTS(X) \
+	X(S_BEGIN, "BEGIN IMMEDIATE") \
+	X(S_COMMIT, "COMMIT") \
+	X(S_ROLLBACK, "ROLLBACK") \
+	X(S_DATA_VERSION, "PRAGMA data_version") \
+	\
+	X(S_SECTION_ENSURE, "INSERT INTO sections (slug, name) VALUES (?1, ?2)" \
+	    " ON CONFLICT (slug) DO NOTHING") \
+	X(S_SECTION_ID, "SELECT id FROM sections WHERE slug = ?1") \
+	X(S_SECTION_OTHERS, "SELECT count(*) FROM articles" \
+	    " WHERE section_id = ?1 AND status = 1 AND id <> ?2") \
+	X(S_AUTHOR_ENSURE, "INSERT INTO authors (slug, name) VALUES (?1, ?2)" \
+	    " ON CONFLICT (slug) DO NOTHING") \
+	X(S_AUTHOR_ID, "SELECT id FROM authors WHERE slug = ?1") \
+	X(S_AUTHOR_SET_BIO, "UPDATE authors SET bio = ?2 WHERE id = ?1") \
+	X(S_TAG_ENSURE, "INSERT INTO tags (slug, name) VALUES (?1, ?2)" \
+	    " ON CONFLICT (slug) DO NOTHING") \
+	X(S_TAG_ID, "SELECT id FROM tags WHERE slug = ?1") \
+	X(S_SLUG_TAKEN, "SELECT 1 FROM articles WHERE slug = ?1 OR path = ?2") \
+	X(S_SLUG_FAMILY, "SELECT slug FROM articles" \
+	    " WHERE slug > ?1 || '-' AND slug < ?1 || '.'") \
+	X(S_ARTICLE_INSERT, "INSERT INTO articles (slug, path, title," \
+	    " standfirst, dateline, excerpt, body_format, body_source," \
+	    " body_html, status, published_at, updated_at, created_at," \
+	    " section_id, author_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8," \
+	    " ?9, ?10, ?11, ?12, ?13, ?14, ?15)") \
+	X(S_ARTICLE_TAG_INSERT, "INSERT INTO article_tags (article_id, tag_id," \
+	    " pos, status, published_at) VALUES (?1, ?2, ?3, ?4, ?5)" \
+	    " ON CONFLICT DO NOTHING") \
+	X(S_PHOTO_INSERT, "INSERT INTO photos (article_id, pos, file, caption," \
+	    " credit, alt, width, height)" \
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") \
+	X(S_FTS_INSERT, "INSERT INTO articles_fts (rowid, title, standfirst," \
+	    " body) VALUES (?1, ?2, ?3, ?4)") \
+	\
+	X(S_ARTICLE_GET, ARTICLE_COLS \
+	    " WHERE a.id = ?1 AND (a.status = 1 OR ?2)") \
+	X(S_ARTICLE_BY_PATH, ARTICLE_COLS \
+	    " WHERE a.path = ?1 AND a.status = 1") \
+	X(S_ARTICLE_BY_SLUG, ARTICLE_COLS " WHERE a.slug = ?1") \
+	X(S_ARTICLE_TAGS, "SELECT t.id, t.slug, t.name FROM article_tags x" \
+	    " JOIN tags t ON t.id = x.tag_id WHERE x.article_id = ?1" \
+	    " ORDER BY x.pos") \
+	X(S_ARTICLE_PHOTOS, "SELECT id, pos, file, caption, credit, alt," \
+	    " width, height FROM photos WHERE article_id = ?1" \
+	    " ORDER BY pos, id") \
+	X(S_ARTICLE_PHOTO_FIRST, "SELECT id, pos, file, caption, credit, alt," \
+	    " width, height FROM photos WHERE article_id = ?1" \
+	    " ORDER BY pos, id LIMIT 1") \
+	\
+	X(S_LIST_ALL, SUMMARY_COLS \
+	    " WHERE a.status = 1 AND a.id <> ?1" LIST_ORDER) \
+	X(S_COUNT_ALL, "SELECT count(*) FROM articles a" \
+	    " WHERE a.status = 1 AND a.id <> ?1") \
+	X(S_LIST_SECTION, SUMMARY_COLS " WHERE" IN_SECTION \
+	    " AND a.status = 1 AND a.id <> ?1" LIST_ORDER) \
+	X(S_COUNT_SECTION, "SELECT count(*) FROM articles a WHERE" IN_SECTION \
+	    " AND a.status = 1 AND a.id <> ?1") \
+	X(S_LIST_AUTHOR, SUMMARY_COLS " WHERE" IN_AUTHOR \
+	    " AND a.status = 1 AND a.id <> ?1" LIST_ORDER) \
+	X(S_COUNT_AUTHOR, "SELECT count(*) FROM articles a WHERE" IN_AUTHOR \
+	    " AND a.status = 1 AND a.id <> ?1") \
+	X(S_LIST_TAG, SUMMARY_SELECT " FROM article_tags x" \
+	    " JOIN articles a ON a.id = x.article_id" ARTICLE_JOINS TAG_WHERE \
+	    " ORDER BY x.published_at DESC, x.article_id DESC" \
+	    " LIMIT ?2 OFFSET ?3") \
+	X(S_COUNT_TAG, "SELECT count(*) FROM article_tags x" TAG_WHERE) \
+	\
+	X(S_SECTION_GET, "SELECT s.id, s.slug, s.name," \
+	    " (SELECT count(*) FROM articles a" \
+	    "   WHERE a.section_id = s.id AND a.status = 1)" \
+	    " FROM sections s WHERE s.slug = ?1") \
+	X(S_AUTHOR_GET, "SELECT u.id, u.slug, u.name," \
+	    " (SELECT count(*) FROM articles a" \
+	    "   WHERE a.author_id = u.id AND a.status = 1), u.bio" \
+	    " FROM authors u WHERE u.slug = ?1") \
+	X(S_TAG_GET, "SELECT t.id, t.slug, t.name," \
+	    " (SELECT count(*) FROM article_tags x" \
+	    "   WHERE x.tag_id = t.id AND x.status = 1)" \
+	    " FROM tags t WHERE t.slug = ?1") \
+	X(S_SECTION_LIST, "SELECT s.id, s.slug, s.name," \
+	    " (SELECT count(*) FROM articles a" \
+	    "   WHERE a.section_id = s.id AND a.status = 1)" \
+	    " FROM sections s WHERE EXISTS (SELECT 1 FROM articles a" \
+	    "   WHERE a.section_id = s.id AND a.status = 1)" \
+	    " ORDER BY s.name, s.id") \
+	\
+	X(S_ARTICLE_EXISTS, "SELECT 1 FROM articles WHERE id = ?1") \
+	X(S_COMMENT_ARTICLE, "SELECT article_id FROM comments WHERE id = ?1") \
+	X(S_COMMENT_INSERT, "INSERT INTO comments (article_id, parent_id," \
+	    " author, email, url, body, ip, status, created_at)" \
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
+	X(S_COMMENT_LIST, "SELECT id, article_id, parent_id, author, email," \
+	    " url, body, ip, status, created_at FROM comments" \
+	    " WHERE article_id = ?1 AND status = 1" \
+	    " ORDER BY created_at, id") \
+	\
+	X(S_CHANGE_INSERT, "INSERT INTO changes (key, created_at)" \
+	    " VALUES (?1, ?2)") \
+	X(S_CHANGE_PRUNE, "DELETE FROM changes WHERE created_at < ?1") \
+	X(S_CHANGE_LATEST, "SELECT coalesce(max(id), 0) FROM changes") \
+	X(S_CHANGES_SINCE, "SELECT id, key FROM changes WHERE id > ?1" \
+	    " ORDER BY id LIMIT ?2")
+
+#define STMT_ENUM_(name, sql) name,
+enum stmt {
+	SQLITE_STATEMENTS(STMT_ENUM_)
+	S__MAX
+};
+#undef STMT_ENUM_
+
+/* The newest schema version this build knows. */
+extern const int sqlite_schema_latest;
+
+/*
+ * Brings the schema of `db` up to sqlite_schema_latest: each pending
+ * migration runs in one IMMEDIATE transaction that also sets
+ * PRAGMA user_version, so a crash leaves the previous version intact and
+ * two processes opening at once apply it only once. Stores the resulting
+ * version in *version. Fails without touching the file if the database is
+ * newer than this build.
+ */
+int sqlite_migrate(sqlite3 *db, const char *path, int *version,
+    struct bl_err *err);
+
+#endif

@@ -1,0 +1,252 @@
+/* The store front: picks a backend from the database URL and calls it. */
+#include "store/store.h"
+#include "store/store_int.h"
+
+#include <string.h>
+
+/* ------------------------------------------------------- open and close */
+
+int
+store_open(const char *url, struct store **out, struct bl_err *err)
+{
+	const char *p;
+
+	if (out == NULL)
+		return bl_errf(err, "cannot open database: no result pointer");
+	*out = NULL;
+	if (url == NULL || *url == '\0')
+		return bl_errf(err, "cannot open database: no database given");
+	if (strncmp(url, "postgresql://", 13) == 0 ||
+	    strncmp(url, "postgres://", 11) == 0)
+		return bl_errf(err, "cannot open database '%s': postgresql "
+		    "backend is not built yet", url);
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		/* "sqlite:PATH", also "sqlite://PATH" and "sqlite:///abs". */
+		p = url + 7;
+		if (strncmp(p, "//", 2) == 0)
+			p += 2;
+		if (*p == '\0')
+			return bl_errf(err, "cannot open database '%s': no "
+			    "file name", url);
+		return store_sqlite_open(p, out, err);
+	}
+	p = strstr(url, "://");
+	if (p != NULL && strchr(url, '/') > p)
+		return bl_errf(err, "cannot open database '%s': unknown "
+		    "scheme (use a file path, sqlite:PATH or postgresql://)",
+		    url);
+	return store_sqlite_open(url, out, err);
+}
+
+void
+store_close(struct store *st)
+{
+	if (st != NULL)
+		st->ops->close(st);
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return st != NULL ? st->ops->schema_version(st) : 0;
+}
+
+#define NEED(x, what) do {						\
+	if ((x) == NULL)						\
+		return bl_errf(err, "cannot %s: bad arguments", what);	\
+} while (0)
+
+/* --------------------------------------------------------------- reads */
+
+int
+store_article_get(struct store *st, struct bl_arena *a, int64_t id,
+    int include_drafts, struct st_article **out, struct bl_err *err)
+{
+	NEED(st, "read article");
+	NEED(a, "read article");
+	NEED(out, "read article");
+	*out = NULL;
+	return st->ops->article_get(st, a, id, include_drafts, out, err);
+}
+
+int
+store_article_by_path(struct store *st, struct bl_arena *a, const char *path,
+    struct st_article **out, struct bl_err *err)
+{
+	NEED(st, "read article");
+	NEED(a, "read article");
+	NEED(out, "read article");
+	*out = NULL;
+	if (path == NULL)
+		return 1;
+	return st->ops->article_by_path(st, a, path, out, err);
+}
+
+int
+store_article_by_slug(struct store *st, struct bl_arena *a, const char *slug,
+    struct st_article **out, struct bl_err *err)
+{
+	NEED(st, "read article");
+	NEED(a, "read article");
+	NEED(out, "read article");
+	*out = NULL;
+	if (slug == NULL)
+		return 1;
+	return st->ops->article_by_slug(st, a, slug, out, err);
+}
+
+int
+store_article_list(struct store *st, struct bl_arena *a,
+    const struct st_query *q, struct st_list *out, struct bl_err *err)
+{
+	static const struct st_query all;
+
+	NEED(st, "list articles");
+	NEED(a, "list articles");
+	NEED(out, "list articles");
+	memset(out, 0, sizeof(*out));
+	return st->ops->article_list(st, a, q != NULL ? q : &all, out, err);
+}
+
+int
+store_section_get(struct store *st, struct bl_arena *a, const char *slug,
+    struct st_section *out, struct bl_err *err)
+{
+	NEED(st, "read section");
+	NEED(a, "read section");
+	NEED(out, "read section");
+	memset(out, 0, sizeof(*out));
+	if (slug == NULL)
+		return 1;
+	return st->ops->section_get(st, a, slug, out, err);
+}
+
+int
+store_author_get(struct store *st, struct bl_arena *a, const char *slug,
+    struct st_author *out, struct bl_err *err)
+{
+	NEED(st, "read author");
+	NEED(a, "read author");
+	NEED(out, "read author");
+	memset(out, 0, sizeof(*out));
+	if (slug == NULL)
+		return 1;
+	return st->ops->author_get(st, a, slug, out, err);
+}
+
+int
+store_tag_get(struct store *st, struct bl_arena *a, const char *slug,
+    struct st_tag *out, struct bl_err *err)
+{
+	NEED(st, "read tag");
+	NEED(a, "read tag");
+	NEED(out, "read tag");
+	memset(out, 0, sizeof(*out));
+	if (slug == NULL)
+		return 1;
+	return st->ops->tag_get(st, a, slug, out, err);
+}
+
+int
+store_section_list(struct store *st, struct bl_arena *a,
+    struct st_section **out, size_t *n, struct bl_err *err)
+{
+	NEED(st, "list sections");
+	NEED(a, "list sections");
+	NEED(out, "list sections");
+	NEED(n, "list sections");
+	*out = NULL;
+	*n = 0;
+	return st->ops->section_list(st, a, out, n, err);
+}
+
+int
+store_comment_list(struct store *st, struct bl_arena *a, int64_t article_id,
+    struct st_comment **out, size_t *n, struct bl_err *err)
+{
+	NEED(st, "list comments");
+	NEED(a, "list comments");
+	NEED(out, "list comments");
+	NEED(n, "list comments");
+	*out = NULL;
+	*n = 0;
+	return st->ops->comment_list(st, a, article_id, out, n, err);
+}
+
+/* -------------------------------------------------------------- writes */
+
+int
+store_article_add(struct store *st, struct bl_arena *a,
+    const struct st_article_new *in, int64_t *id, char **path,
+    struct bl_err *err)
+{
+	int64_t dummy;
+
+	NEED(st, "add article");
+	NEED(a, "add article");
+	NEED(in, "add article");
+	if (id == NULL)
+		id = &dummy;
+	*id = 0;
+	if (path != NULL)
+		*path = NULL;
+	return st->ops->article_add(st, a, in, id, path, err);
+}
+
+int
+store_author_set_bio(struct store *st, const char *name, const char *bio,
+    struct bl_err *err)
+{
+	NEED(st, "set author bio");
+	NEED(name, "set author bio");
+	return st->ops->author_set_bio(st, name, bio != NULL ? bio : "", err);
+}
+
+int
+store_comment_add(struct store *st, const struct st_comment *c, int64_t *id,
+    struct bl_err *err)
+{
+	int64_t dummy;
+
+	NEED(st, "add comment");
+	NEED(c, "add comment");
+	if (id == NULL)
+		id = &dummy;
+	*id = 0;
+	return st->ops->comment_add(st, c, id, err);
+}
+
+/* ---------------------------------------------------- change tracking */
+
+int
+store_change_latest(struct store *st, int64_t *id, struct bl_err *err)
+{
+	NEED(st, "read change log");
+	NEED(id, "read change log");
+	*id = 0;
+	return st->ops->change_latest(st, id, err);
+}
+
+int
+store_changes_since(struct store *st, struct bl_arena *a, int64_t after,
+    size_t max, struct st_change **out, size_t *n, struct bl_err *err)
+{
+	NEED(st, "read change log");
+	NEED(a, "read change log");
+	NEED(out, "read change log");
+	NEED(n, "read change log");
+	*out = NULL;
+	*n = 0;
+	if (max == 0)
+		return 0;
+	return st->ops->changes_since(st, a, after, max, out, n, err);
+}
+
+int
+store_poll(struct store *st, int *changed, struct bl_err *err)
+{
+	NEED(st, "poll database");
+	NEED(changed, "poll database");
+	*changed = 0;
+	return st->ops->poll(st, changed, err);
+}

@@ -1,0 +1,83 @@
+/* Internals shared by the store front (store.c) and its backends. */
+#ifndef BL_STORE_INT_H
+#define BL_STORE_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/*
+ * One backend: a table of functions with the contracts of the same-named
+ * store_* functions in store.h. store.c checks arguments that every backend
+ * would check the same way (NULL store, NULL out pointers) and then calls
+ * through this table, so a backend never sees a NULL `st` or `out`.
+ */
+struct store_ops {
+	const char *name;	/* "sqlite" */
+	void (*close)(struct store *);
+	int (*schema_version)(struct store *);
+
+	int (*article_get)(struct store *, struct bl_arena *, int64_t, int,
+	    struct st_article **, struct bl_err *);
+	int (*article_by_path)(struct store *, struct bl_arena *, const char *,
+	    struct st_article **, struct bl_err *);
+	int (*article_by_slug)(struct store *, struct bl_arena *, const char *,
+	    struct st_article **, struct bl_err *);
+	int (*article_list)(struct store *, struct bl_arena *,
+	    const struct st_query *, struct st_list *, struct bl_err *);
+	int (*section_get)(struct store *, struct bl_arena *, const char *,
+	    struct st_section *, struct bl_err *);
+	int (*author_get)(struct store *, struct bl_arena *, const char *,
+	    struct st_author *, struct bl_err *);
+	int (*tag_get)(struct store *, struct bl_arena *, const char *,
+	    struct st_tag *, struct bl_err *);
+	int (*section_list)(struct store *, struct bl_arena *,
+	    struct st_section **, size_t *, struct bl_err *);
+	int (*comment_list)(struct store *, struct bl_arena *, int64_t,
+	    struct st_comment **, size_t *, struct bl_err *);
+
+	int (*article_add)(struct store *, struct bl_arena *,
+	    const struct st_article_new *, int64_t *, char **,
+	    struct bl_err *);
+	int (*author_set_bio)(struct store *, const char *, const char *,
+	    struct bl_err *);
+	int (*comment_add)(struct store *, const struct st_comment *,
+	    int64_t *, struct bl_err *);
+
+	int (*change_latest)(struct store *, int64_t *, struct bl_err *);
+	int (*changes_since)(struct store *, struct bl_arena *, int64_t,
+	    size_t, struct st_change **, size_t *, struct bl_err *);
+	int (*poll)(struct store *, int *, struct bl_err *);
+};
+
+/* Every backend's connection struct starts with this. */
+struct store {
+	const struct store_ops *ops;
+};
+
+/* How long change-log rows are kept (seconds); older rows are pruned on
+ * every write. */
+#define STORE_CHANGE_KEEP 3600
+
+/* Longest slug the store makes (bytes, before any "-N" suffix). */
+#define STORE_SLUG_MAX 80
+
+/* Opens the SQLite database file `path` (see store_open). */
+int store_sqlite_open(const char *path, struct store **out,
+    struct bl_err *err);
+
+/*
+ * Writes the URL slug of `name` into `out` (size `outsz`, at least
+ * STORE_SLUG_MAX + 1): lowercase ASCII letters, digits and single hyphens,
+ * Latin diacritics folded ("Ærø Straße" -> "aero-strasse"). Text with no
+ * Latin letters or digits ("東京") gets "u" + hex code points per word
+ * ("u6771u4eac") so every non-blank name has a stable slug. Returns the
+ * slug's length, 0 when `name` is NULL or blank.
+ */
+size_t store_slugify(const char *name, char *out, size_t outsz);
+
+/* Returns 1 if `s` is "YYYY/MM/DD" with plausible numbers, 0 otherwise. */
+int store_path_date_valid(const char *s);
+
+#endif
