@@ -19,6 +19,9 @@
 #include "media/image.h"
 #include "site/site.h"
 
+/* The plural ending for a count. */
+#define S(n) ((n) == 1 ? "" : "s")
+
 static const char import_help[] =
 "usage: byline import text FILE... --site DIR [options]\n"
 "\n"
@@ -126,9 +129,10 @@ cmd_import(int argc, char **argv)
 			fprintf(stderr, "byline: import: %s: %s\n", file, err.msg);
 			failed++;
 		} else {
-			printf("%s: \"%s\": %zu paragraphs, %zu photos, %zu tags, "
-			    "%zu chrome lines dropped; %s %s\n", file, r.title,
-			    r.nparas, r.nphotos, r.ntags, r.ndropped,
+			printf("%s: \"%s\": %zu paragraph%s, %zu photo%s, %zu tag%s, "
+			    "%zu chrome line%s dropped; %s %s\n", file, r.title,
+			    r.nparas, S(r.nparas), r.nphotos, S(r.nphotos), r.ntags,
+			    S(r.ntags), r.ndropped, S(r.ndropped),
 			    o.po.publish ? "published at" : "saved as a draft for", r.path);
 			ok++;
 		}
@@ -179,8 +183,8 @@ cmd_post(int argc, char **argv)
 	if (site_post_add(site, &a, argv[optind + 1], &o.po, &r, &err) < 0)
 		rc = cli_fail("post: %s", err.msg);
 	else
-		printf("%s: \"%s\": %zu photos, %zu tags; %s %s\n", argv[optind + 1],
-		    r.title, r.nphotos, r.ntags,
+		printf("%s: \"%s\": %zu photo%s, %zu tag%s; %s %s\n", argv[optind + 1],
+		    r.title, r.nphotos, S(r.nphotos), r.ntags, S(r.ntags),
 		    o.po.publish ? "published at" : "saved as a draft for", r.path);
 	bl_arena_release(&a);
 	site_close(site);
@@ -378,10 +382,6 @@ cmd_demo(int argc, char **argv)
 		}
 	}
 	if (site_open(dir, &site, &err) < 0) {
-		rc = cli_fail("demo: %s", err.msg);
-		goto out;
-	}
-	if (media_init("byline", &err) < 0) {
 		rc = cli_fail("demo: %s", err.msg);
 		goto out;
 	}

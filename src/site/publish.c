@@ -287,6 +287,7 @@ site_post_add(struct site *s, struct bl_arena *a, const char *file,
 	const char *slash = strrchr(file, '/');
 	char *dir = slash ? bl_arena_strndup(a, file, (size_t)(slash - file)) : ".";
 	int64_t when = (int64_t)time(NULL);
+	const char **refs;
 	int rc = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -330,8 +331,11 @@ site_post_add(struct site *s, struct bl_arena *a, const char *file,
 				goto out;
 		}
 	}
-	if (markup_markdown_body(&html, post.body, post.body_len, photos,
-	    post.nphotos, err) < 0)
+	refs = bl_arena_alloc(a, (post.nphotos + 1) * sizeof(*refs));
+	for (size_t i = 0; i < post.nphotos; i++)
+		refs[i] = post.photos[i].file ? post.photos[i].file : "";
+	if (markup_markdown_body_refs(&html, post.body, post.body_len, photos,
+	    refs, post.nphotos, err) < 0)
 		goto out;
 	memset(&n, 0, sizeof(n));
 	n.slug = post.slug;

@@ -77,7 +77,7 @@ test('a reader opens the front page and then a story', async () => {
 test('on a phone the story fits the screen without sideways scrolling', async () => {
   const { context, page, problems } = await open({ viewport: { width: 390, height: 844 }, isMobile: true, deviceScaleFactor: 2 });
   await page.goto(`${srv.url}/`);
-  const href = await page.locator('article.teaser a').first().getAttribute('href');
+  const href = await page.locator('article.teaser h2 a, article.teaser h3 a').first().getAttribute('href');
   for (const path of ['/', href]) {
     await page.goto(`${srv.url}${path}`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -111,7 +111,7 @@ test('import text applies every rule of the format and publishes', () => {
   const r = byline(['import', 'text', file, '--site', dir, '--section', 'Local', '--author', 'Søren Kierkegaard-Holm',
     '--date', '2026-11-23T21:15:00Z', '--publish']);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /4 paragraphs, 1 photos, 2 tags/);
+  assert.match(r.stdout, /: 3 paragraphs, 1 photo, 2 tags, \d+ chrome lines dropped;/);
   assert.match(r.stdout, /published at \/2026\/11\/23\/flood-barrier-closes-for-the-first-time-in-a-decade\//);
   const db = new DatabaseSync(join(dir, 'byline.db'));
   const html = db.value("SELECT body_html FROM articles");
@@ -233,4 +233,11 @@ Fares on the **Port Elwyn** ferry rise in January.
   assert.match(r.stderr, /titel/);
   assert.equal(db.value('SELECT count(*) FROM articles'), 1);
   cleanup(root);
+});
+
+test('docs/configuration.md lists every setting the binary knows', () => {
+  const table = byline(['config', 'list']);
+  assert.equal(table.status, 0);
+  const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+  assert.ok(doc.includes(table.stdout), 'the documented table is the one `byline config list` prints');
 });

@@ -82,7 +82,8 @@ export function cleanup(dir) {
 export function links(html, re) {
   const out = [];
   for (const m of html.matchAll(/<a\b[^>]*\bhref="([^"]*)"/g)) {
-    if (!re || re.test(m[1])) out.push(m[1]);
+    const href = m[1].replace(/#.*$/, '');
+    if (href && (!re || re.test(href))) out.push(href);
   }
   return [...new Set(out)];
 }
