@@ -35,7 +35,29 @@ struct page {
 	char **deps;                /* cache keys this page depends on */
 	size_t ndeps;
 	atomic_int refs;
+
+	/*
+	 * A page may have one splice point: a place where each response
+	 * inserts its own small fragment (a fresh CAPTCHA form) without
+	 * copying or recompressing the page. -1 when there is none.
+	 * body[PAGE_IDENTITY] holds the page without the fragment; the
+	 * fragment goes at byte splice_at. For gzip the page keeps the part
+	 * before and the part after as raw deflate segments, each ended with
+	 * a full flush so they join with a per-request deflated fragment into
+	 * one valid gzip member (CRC-32 combined with crc32_combine). Brotli
+	 * is not offered for spliced pages.
+	 */
+	long splice_at;
+	struct {
+		char *data;              /* raw deflate, full-flushed */
+		size_t len;
+		unsigned long crc;       /* CRC-32 of the uncompressed part */
+		size_t raw_len;          /* uncompressed length */
+	} gz_part[2];                /* [0] before, [1] after (ends the stream) */
 };
+
+/* The marker a template writes where the splice point goes. */
+#define PAGE_SPLICE_MARKER "<!--byline:splice-->"
 
 /*
  * Makes a page that takes over `body` (left empty). Compresses it with gzip

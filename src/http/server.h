@@ -30,6 +30,25 @@ const char *http_req_peer(const struct http_req *r);
 /* Memory for the handler that lives until the request completes (strings
  * it returns in struct http_result, such as a built file path). */
 struct bl_arena *http_req_arena(const struct http_req *r);
+/* A cookie sent by the client, or NULL. */
+const char *http_req_cookie(const struct http_req *r, const char *name);
+
+/*
+ * POST bodies (application/x-www-form-urlencoded and multipart/form-data)
+ * are read by the server before the handler is called, up to
+ * http_config.max_body bytes. Fields are kept up to max_field bytes each
+ * (longer values are cut there and http_req_form_truncated() says so).
+ * A body over max_body is read to its end and thrown away past the limit;
+ * the fields read before the limit stay available and
+ * http_req_body_too_large() is true, so the handler can answer 413 with
+ * the form filled in as far as it got. Field values are NUL-terminated;
+ * a value containing a NUL byte is kept whole up to its length. When a name
+ * repeats, the first value wins. Other content types give no fields.
+ */
+const char *http_req_form(const struct http_req *r, const char *name);
+size_t http_req_form_len(const struct http_req *r, const char *name);
+int http_req_form_truncated(const struct http_req *r, const char *name);
+int http_req_body_too_large(const struct http_req *r);
 
 /*
  * What a handler returns: either a page (a reference the server releases),
@@ -48,6 +67,22 @@ struct http_result {
 	char *file_owned;           /* if not NULL, malloc'd memory (usually
 	                               file_path itself) the server free()s
 	                               once the request is answered */
+
+	/* Everything below is optional and borrowed until the request
+	 * completes (literals or http_req_arena()). */
+	int status;                 /* overrides page->status when not 0 */
+	const char *cache_control;  /* overrides page->cache_control */
+	/* A per-request fragment inserted at page->splice_at (see page.h).
+	 * A spliced response is different on every view: it is sent without
+	 * ETag and Last-Modified and never answered with 304. */
+	const char *fragment;
+	size_t fragment_len;
+	/* Extra response headers, e.g. Set-Cookie (may repeat) or Allow. */
+	struct {
+		const char *name;
+		const char *value;
+	} headers[8];
+	size_t nheaders;
 };
 
 typedef void (*http_handler_fn)(void *ctx, const struct http_req *req,
@@ -60,6 +95,8 @@ struct http_config {
 	unsigned max_conns;      /* default 1024 */
 	unsigned conn_timeout;   /* idle seconds, default 30 */
 	size_t max_header;       /* bytes, default 16384 */
+	size_t max_body;         /* POST body bytes, default 1 MiB */
+	size_t max_field;        /* bytes kept per form field, default 256 KiB */
 	http_handler_fn handler;    /* called from worker threads at once */
 	void *ctx;
 };
