@@ -42,6 +42,40 @@ const struct config_option config_options[] = {
 	  "Stories per page on section, tag, author and later front pages." },
 	{ "pages.front_section_items", CONFIG_INT, "4", 1, 20,
 	  OFF(front_section_items), "Stories in each section block of the front page." },
+	{ "server.max_body", CONFIG_INT, "1048576", 1024, 1073741824, OFF(server_max_body),
+	  "Largest request body (a comment form) in bytes; larger ones get 413." },
+	{ "server.trusted_proxies", CONFIG_STRING, "", 0, 0, OFF(server_trusted_proxies),
+	  "Comma-separated addresses of proxies whose X-Forwarded-For is believed." },
+	{ "comments.moderation", CONFIG_STRING, "first-time", 0, 0, OFF(comments_moderation),
+	  "first-time (hold until the email has an approved comment), all, or none." },
+	{ "comments.max_links", CONFIG_INT, "2", 0, 1000, OFF(comments_max_links),
+	  "Hold a comment with more links than this." },
+	{ "comments.moderation_keys", CONFIG_STRING, "", 0, 0, OFF(comments_moderation_keys),
+	  "Comma-separated words that hold a comment for moderation." },
+	{ "comments.disallowed_keys", CONFIG_STRING, "", 0, 0, OFF(comments_disallowed_keys),
+	  "Comma-separated words that mark a comment as spam." },
+	{ "comments.flood_seconds", CONFIG_INT, "15", 0, 86400, OFF(comments_flood_seconds),
+	  "Seconds between two comments from one IP address (429 otherwise)." },
+	{ "comments.close_after_days", CONFIG_INT, "0", 0, 100000, OFF(comments_close_after_days),
+	  "Close comments on articles older than this many days; 0 never closes them." },
+	{ "comments.min_seconds", CONFIG_INT, "3", 0, 3600, OFF(comments_min_seconds),
+	  "A form sent back sooner than this after it was served is refused." },
+	{ "comments.captcha_ttl", CONFIG_INT, "1800", 1, 86400, OFF(comments_captcha_ttl),
+	  "Seconds an arithmetic question stays valid." },
+	{ "comments.thread_depth", CONFIG_INT, "5", 1, 20, OFF(comments_thread_depth),
+	  "How deep replies nest." },
+	{ "comments.order", CONFIG_STRING, "oldest", 0, 0, OFF(comments_order),
+	  "oldest or newest comments first." },
+	{ "comments.edit_minutes", CONFIG_INT, "15", 0, 1440, OFF(comments_edit_minutes),
+	  "Minutes a commenter may edit or delete their own comment." },
+	{ "comments.max_name", CONFIG_INT, "100", 1, 1000, OFF(comments_max_name),
+	  "Longest commenter name, in characters." },
+	{ "comments.max_email", CONFIG_INT, "254", 6, 1000, OFF(comments_max_email),
+	  "Longest email address, in characters." },
+	{ "comments.max_url", CONFIG_INT, "2048", 10, 8192, OFF(comments_max_url),
+	  "Longest website address, in characters." },
+	{ "comments.max_comment", CONFIG_INT, "20000", 1, 200000, OFF(comments_max_comment),
+	  "Longest comment, in characters." },
 	{ NULL, 0, NULL, 0, 0, 0, NULL },
 };
 
@@ -63,6 +97,12 @@ config_check(const struct config_option *o, const char *value, struct bl_err *er
 	for (const char *p = value; *p; p++)
 		if ((unsigned char)*p < 0x20)
 			return bl_errf(err, "value of '%s' has a control character", o->key);
+	if (strcmp(o->key, "comments.moderation") == 0 && strcmp(value, "first-time") != 0 &&
+	    strcmp(value, "all") != 0 && strcmp(value, "none") != 0)
+		return bl_errf(err, "'%s' must be first-time, all or none", o->key);
+	if (strcmp(o->key, "comments.order") == 0 && strcmp(value, "oldest") != 0 &&
+	    strcmp(value, "newest") != 0)
+		return bl_errf(err, "'%s' must be oldest or newest", o->key);
 	if (o->type == CONFIG_STRING)
 		return 0;
 	errno = 0;

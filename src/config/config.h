@@ -36,6 +36,23 @@ struct config {
 	long cache_max_mb;
 	long pages_per_page;      /* teasers per listing page */
 	long front_section_items;
+	long server_max_body;       /* POST body bytes */
+	char *server_trusted_proxies; /* comma-separated peer addresses */
+	char *comments_moderation;  /* first-time | all | none */
+	long comments_max_links;
+	char *comments_moderation_keys;
+	char *comments_disallowed_keys;
+	long comments_flood_seconds;
+	long comments_close_after_days;
+	long comments_min_seconds;
+	long comments_captcha_ttl;
+	long comments_thread_depth;
+	char *comments_order;       /* oldest | newest */
+	long comments_edit_minutes;
+	long comments_max_name;
+	long comments_max_email;
+	long comments_max_url;
+	long comments_max_comment;
 };
 
 enum config_type {

@@ -119,9 +119,19 @@ static const struct migration {
 	"	tokenize = 'porter unicode61 remove_diacritics 2'\n"
 	");\n"
 	"PRAGMA user_version = 1;\n" },
+	{ 2, "comment abuse controls",
+	"CREATE TABLE captcha_spent (\n"
+	"	nonce TEXT PRIMARY KEY,\n"
+	"	expires INTEGER NOT NULL\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX captcha_spent_expires ON captcha_spent (expires);\n"
+	"CREATE INDEX comments_ip ON comments (ip, created_at);\n"
+	"CREATE INDEX comments_email ON comments (email COLLATE NOCASE, status);\n"
+	"CREATE INDEX comments_status ON comments (status, created_at);\n"
+	"PRAGMA user_version = 2;\n" },
 };
 
-const int sqlite_schema_latest = 1;
+const int sqlite_schema_latest = (int)(sizeof(migrations) / sizeof(migrations[0]));
 
 static int
 user_version(sqlite3 *db, int *v)

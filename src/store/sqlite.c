@@ -1156,6 +1156,210 @@ sq_comment_add(struct store *st, const struct st_comment *c, int64_t *id,
 	return 0;
 }
 
+/* ------------------------------------------------------ comment admin */
+
+/* Fills a comment from columns 0..9, and 10..11 when `with_article`. */
+static void
+comment_row(struct bl_arena *a, sqlite3_stmt *s, struct st_comment *c,
+    int with_article)
+{
+	int status;
+
+	c->id = sqlite3_column_int64(s, 0);
+	c->article_id = sqlite3_column_int64(s, 1);
+	c->parent_id = sqlite3_column_int64(s, 2);
+	c->author = col_str(a, s, 3);
+	c->email = col_str(a, s, 4);
+	c->url = col_str(a, s, 5);
+	c->body = col_str(a, s, 6);
+	c->ip = col_str(a, s, 7);
+	status = sqlite3_column_int(s, 8);
+	c->status = status == STC_APPROVED ? STC_APPROVED :
+	    status == STC_SPAM ? STC_SPAM : STC_PENDING;
+	c->created_at = sqlite3_column_int64(s, 9);
+	c->article_title = with_article ? col_str(a, s, 10) : bl_arena_strdup(a, "");
+	c->article_path = with_article ? col_str(a, s, 11) : bl_arena_strdup(a, "");
+}
+
+static int
+sq_comment_get(struct store *st, struct bl_arena *a, int64_t id,
+    struct st_comment **out, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	sqlite3_stmt *s;
+	int rc;
+
+	begin_call(q, "get comment", err);
+	if ((s = bind(q, S_COMMENT_GET, "i", id)) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		done(s);
+		return 1;
+	}
+	if (rc != SQLITE_ROW)
+		return step_error(q, s);
+	*out = bl_arena_alloc(a, sizeof(**out));
+	comment_row(a, s, *out, 1);
+	done(s);
+	return 0;
+}
+
+static int
+sq_comment_admin_list(struct store *st, struct bl_arena *a, int status,
+    const char *article, int limit, struct st_comment **out, size_t *n,
+    struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	begin_call(q, "list comments", err);
+	if ((s = bind(q, S_COMMENT_ADMIN, "iti", (int64_t)status,
+	    article ? article : "", (int64_t)(limit > 0 ? limit : -1))) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap)
+			*out = grow(a, *out, *n, &cap, sizeof(**out));
+		comment_row(a, s, &(*out)[(*n)++], 1);
+	}
+	if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return 0;
+}
+
+/* Runs one statement that changes comment `id` (and, for a delete, moves
+ * its replies up first) in a transaction that logs the article's key.
+ * Returns 1 when there is no such comment. */
+static int
+comment_change(struct sq *q, int64_t id, enum stmt stmt, const char *fmt,
+    int64_t status, const char *author, const char *url, const char *body)
+{
+	int64_t article;
+	int rc;
+
+	if (tx_begin(q) < 0)
+		return -1;
+	rc = query_int(q, &article, S_COMMENT_ARTICLE, "i", id);
+	if (rc != 0) {
+		tx_abort(q);
+		return rc;
+	}
+	if (prune_changes(q) < 0)
+		return tx_abort(q);
+	if (stmt == S_COMMENT_DELETE && exec(q, S_COMMENT_REPARENT, "i", id) < 0)
+		return tx_abort(q);
+	if (fmt[1] == '\0')
+		rc = exec(q, stmt, "i", id);
+	else if (stmt == S_COMMENT_SET_STATUS)
+		rc = exec(q, stmt, "ii", id, status);
+	else
+		rc = exec(q, stmt, "ittti", id, author, url, body, status);
+	if (rc < 0)
+		return tx_abort(q);
+	if (log_changef(q, "article:%lld", (long long)article) < 0 ||
+	    log_change(q, "comments") < 0)
+		return tx_abort(q);
+	if (tx_commit(q) < 0)
+		return tx_abort(q);
+	return 0;
+}
+
+static int
+sq_comment_set_status(struct store *st, int64_t id,
+    enum st_comment_status status, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+
+	begin_call(q, "change comment", err);
+	return comment_change(q, id, S_COMMENT_SET_STATUS, "ii", status,
+	    NULL, NULL, NULL);
+}
+
+static int
+sq_comment_delete(struct store *st, int64_t id, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+
+	begin_call(q, "delete comment", err);
+	return comment_change(q, id, S_COMMENT_DELETE, "i", 0, NULL, NULL, NULL);
+}
+
+static int
+sq_comment_update(struct store *st, int64_t id, const char *author,
+    const char *url, const char *body, enum st_comment_status status,
+    struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+
+	begin_call(q, "edit comment", err);
+	return comment_change(q, id, S_COMMENT_UPDATE, "ittti", status, author,
+	    url, body);
+}
+
+static int
+sq_comment_email_approved(struct store *st, const char *email, int *yes,
+    struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	int64_t one;
+	int rc;
+
+	begin_call(q, "check comment author", err);
+	rc = query_int(q, &one, S_COMMENT_EMAIL_APPROVED, "t", email);
+	if (rc < 0)
+		return -1;
+	*yes = rc == 0;
+	return 0;
+}
+
+static int
+sq_comment_last_from_ip(struct store *st, const char *ip, int64_t *t,
+    struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+
+	begin_call(q, "check comment flood", err);
+	return query_int(q, t, S_COMMENT_LAST_IP, "t", ip) < 0 ? -1 : 0;
+}
+
+static int
+sq_comment_duplicate(struct store *st, int64_t article_id, const char *author,
+    const char *email, const char *body, int *yes, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	int64_t one;
+	int rc;
+
+	begin_call(q, "check duplicate comment", err);
+	rc = query_int(q, &one, S_COMMENT_DUPLICATE, "ittt", article_id, author,
+	    email, body);
+	if (rc < 0)
+		return -1;
+	*yes = rc == 0;
+	return 0;
+}
+
+static int
+sq_captcha_spend(struct store *st, const char *nonce, int64_t expires,
+    int *already, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+
+	begin_call(q, "spend challenge", err);
+	if (tx_begin(q) < 0)
+		return -1;
+	if (exec(q, S_CAPTCHA_PRUNE, "i", now()) < 0 ||
+	    exec(q, S_CAPTCHA_SPEND, "ti", nonce, expires) < 0)
+		return tx_abort(q);
+	*already = sqlite3_changes(q->db) == 0;
+	if (tx_commit(q) < 0)
+		return tx_abort(q);
+	return 0;
+}
+
 /* ---------------------------------------------------- change tracking */
 
 static int
@@ -1233,6 +1437,15 @@ static const struct store_ops sqlite_ops = {
 	.article_add = sq_article_add,
 	.author_set_bio = sq_author_set_bio,
 	.comment_add = sq_comment_add,
+	.comment_get = sq_comment_get,
+	.comment_admin_list = sq_comment_admin_list,
+	.comment_set_status = sq_comment_set_status,
+	.comment_delete = sq_comment_delete,
+	.comment_update = sq_comment_update,
+	.comment_email_approved = sq_comment_email_approved,
+	.comment_last_from_ip = sq_comment_last_from_ip,
+	.comment_duplicate = sq_comment_duplicate,
+	.captcha_spend = sq_captcha_spend,
 	.change_latest = sq_change_latest,
 	.changes_since = sq_changes_since,
 	.poll = sq_poll,

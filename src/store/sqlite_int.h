@@ -143,6 +143,31 @@
 	    " url, body, ip, status, created_at FROM comments" \
 	    " WHERE article_id = ?1 AND status = 1" \
 	    " ORDER BY created_at, id") \
+	X(S_COMMENT_GET, "SELECT c.id, c.article_id, c.parent_id, c.author," \
+	    " c.email, c.url, c.body, c.ip, c.status, c.created_at," \
+	    " a.title, a.path FROM comments c JOIN articles a ON a.id = c.article_id" \
+	    " WHERE c.id = ?1") \
+	X(S_COMMENT_ADMIN, "SELECT c.id, c.article_id, c.parent_id, c.author," \
+	    " c.email, c.url, c.body, c.ip, c.status, c.created_at," \
+	    " a.title, a.path FROM comments c JOIN articles a ON a.id = c.article_id" \
+	    " WHERE (?1 < 0 OR c.status = ?1) AND (?2 = '' OR a.slug = ?2)" \
+	    " ORDER BY c.created_at DESC, c.id DESC LIMIT ?3") \
+	X(S_COMMENT_SET_STATUS, "UPDATE comments SET status = ?2 WHERE id = ?1") \
+	X(S_COMMENT_REPARENT, "UPDATE comments SET parent_id =" \
+	    " (SELECT parent_id FROM comments WHERE id = ?1) WHERE parent_id = ?1") \
+	X(S_COMMENT_DELETE, "DELETE FROM comments WHERE id = ?1") \
+	X(S_COMMENT_UPDATE, "UPDATE comments SET author = ?2, url = ?3, body = ?4," \
+	    " status = ?5 WHERE id = ?1") \
+	X(S_COMMENT_EMAIL_APPROVED, "SELECT 1 FROM comments WHERE email = ?1" \
+	    " COLLATE NOCASE AND status = 1 LIMIT 1") \
+	X(S_COMMENT_LAST_IP, "SELECT coalesce(max(created_at), 0) FROM comments" \
+	    " WHERE ip = ?1") \
+	X(S_COMMENT_DUPLICATE, "SELECT 1 FROM comments WHERE article_id = ?1" \
+	    " AND body = ?4 AND (author = ?2 OR (?3 <> '' AND email = ?3 COLLATE NOCASE))" \
+	    " LIMIT 1") \
+	X(S_CAPTCHA_PRUNE, "DELETE FROM captcha_spent WHERE expires < ?1") \
+	X(S_CAPTCHA_SPEND, "INSERT INTO captcha_spent (nonce, expires)" \
+	    " VALUES (?1, ?2) ON CONFLICT (nonce) DO NOTHING") \
 	\
 	X(S_CHANGE_INSERT, "INSERT INTO changes (key, created_at)" \
 	    " VALUES (?1, ?2)") \

@@ -250,3 +250,110 @@ store_poll(struct store *st, int *changed, struct bl_err *err)
 	*changed = 0;
 	return st->ops->poll(st, changed, err);
 }
+
+/* ------------------------------------------------------ comment admin */
+
+int
+store_comment_get(struct store *st, struct bl_arena *a, int64_t id,
+    struct st_comment **out, struct bl_err *err)
+{
+	NEED(st, "get comment");
+	NEED(a, "get comment");
+	NEED(out, "get comment");
+	*out = NULL;
+	return st->ops->comment_get(st, a, id, out, err);
+}
+
+int
+store_comment_admin_list(struct store *st, struct bl_arena *a, int status,
+    const char *article, int limit, struct st_comment **out, size_t *n,
+    struct bl_err *err)
+{
+	NEED(st, "list comments");
+	NEED(a, "list comments");
+	NEED(out, "list comments");
+	NEED(n, "list comments");
+	*out = NULL;
+	*n = 0;
+	return st->ops->comment_admin_list(st, a, status, article,
+	    limit < 0 ? 0 : limit, out, n, err);
+}
+
+int
+store_comment_set_status(struct store *st, int64_t id,
+    enum st_comment_status status, struct bl_err *err)
+{
+	NEED(st, "change comment");
+	if (status != STC_PENDING && status != STC_APPROVED && status != STC_SPAM)
+		return bl_errf(err, "cannot change comment: unknown status %d", (int)status);
+	return st->ops->comment_set_status(st, id, status, err);
+}
+
+int
+store_comment_delete(struct store *st, int64_t id, struct bl_err *err)
+{
+	NEED(st, "delete comment");
+	return st->ops->comment_delete(st, id, err);
+}
+
+int
+store_comment_update(struct store *st, int64_t id, const char *author,
+    const char *url, const char *body, enum st_comment_status status,
+    struct bl_err *err)
+{
+	NEED(st, "edit comment");
+	NEED(author, "edit comment");
+	NEED(body, "edit comment");
+	if (status != STC_PENDING && status != STC_APPROVED && status != STC_SPAM)
+		return bl_errf(err, "cannot edit comment: unknown status %d", (int)status);
+	return st->ops->comment_update(st, id, author, url ? url : "", body,
+	    status, err);
+}
+
+int
+store_comment_email_approved(struct store *st, const char *email, int *yes,
+    struct bl_err *err)
+{
+	NEED(st, "check comment author");
+	NEED(email, "check comment author");
+	NEED(yes, "check comment author");
+	*yes = 0;
+	return st->ops->comment_email_approved(st, email, yes, err);
+}
+
+int
+store_comment_last_from_ip(struct store *st, const char *ip, int64_t *t,
+    struct bl_err *err)
+{
+	NEED(st, "check comment flood");
+	NEED(ip, "check comment flood");
+	NEED(t, "check comment flood");
+	*t = 0;
+	return st->ops->comment_last_from_ip(st, ip, t, err);
+}
+
+int
+store_comment_duplicate(struct store *st, int64_t article_id,
+    const char *author, const char *email, const char *body, int *yes,
+    struct bl_err *err)
+{
+	NEED(st, "check duplicate comment");
+	NEED(author, "check duplicate comment");
+	NEED(email, "check duplicate comment");
+	NEED(body, "check duplicate comment");
+	NEED(yes, "check duplicate comment");
+	*yes = 0;
+	return st->ops->comment_duplicate(st, article_id, author, email, body,
+	    yes, err);
+}
+
+int
+store_captcha_spend(struct store *st, const char *nonce, int64_t expires,
+    int *already, struct bl_err *err)
+{
+	NEED(st, "spend challenge");
+	NEED(nonce, "spend challenge");
+	NEED(already, "spend challenge");
+	*already = 0;
+	return st->ops->captcha_spend(st, nonce, expires, already, err);
+}

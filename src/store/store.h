@@ -126,6 +126,9 @@ struct st_comment {
 	char *ip;
 	enum st_comment_status status;
 	int64_t created_at;
+	/* Filled by store_comment_get and store_comment_admin_list only. */
+	char *article_title;
+	char *article_path;
 };
 
 /* Listing query: at most one filter set; everything else zero. */
@@ -211,6 +214,42 @@ int store_author_set_bio(struct store *st, const char *name, const char *bio,
 /* Adds a comment as given (status included); returns its id. */
 int store_comment_add(struct store *st, const struct st_comment *c,
     int64_t *id, struct bl_err *err);
+
+/* Any comment by id, with its article's title and path. 1 if none. */
+int store_comment_get(struct store *st, struct bl_arena *a, int64_t id,
+    struct st_comment **out, struct bl_err *err);
+/* Comments for moderators, newest first: `status` -1 for any, `article`
+ * an article slug or NULL, at most `limit` (0: all). */
+int store_comment_admin_list(struct store *st, struct bl_arena *a, int status,
+    const char *article, int limit, struct st_comment **out, size_t *n,
+    struct bl_err *err);
+/* Changes a comment's status. 1 if there is no such comment. */
+int store_comment_set_status(struct store *st, int64_t id,
+    enum st_comment_status status, struct bl_err *err);
+/* Deletes a comment; its replies move up to its parent. 1 if none. */
+int store_comment_delete(struct store *st, int64_t id, struct bl_err *err);
+/* Replaces what a commenter wrote (an edit). 1 if none. */
+int store_comment_update(struct store *st, int64_t id, const char *author,
+    const char *url, const char *body, enum st_comment_status status,
+    struct bl_err *err);
+
+/* Abuse controls; each state lives in the database so every node of a
+ * site sees the same. */
+/* *yes = 1 when `email` has an approved comment (case-insensitive). */
+int store_comment_email_approved(struct store *st, const char *email, int *yes,
+    struct bl_err *err);
+/* *t = the time of the newest comment from `ip` (0 when none). */
+int store_comment_last_from_ip(struct store *st, const char *ip, int64_t *t,
+    struct bl_err *err);
+/* *yes = 1 when the article already has this text from this author name
+ * or email. */
+int store_comment_duplicate(struct store *st, int64_t article_id,
+    const char *author, const char *email, const char *body, int *yes,
+    struct bl_err *err);
+/* Marks a CAPTCHA nonce (hex) as spent until `expires`; *already = 1 when it
+ * was spent before (a replay). Expired entries are pruned. */
+int store_captcha_spend(struct store *st, const char *nonce, int64_t expires,
+    int *already, struct bl_err *err);
 
 /* ---------------------------------------------------- change tracking */
 

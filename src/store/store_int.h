@@ -45,6 +45,25 @@ struct store_ops {
 	int (*comment_add)(struct store *, const struct st_comment *,
 	    int64_t *, struct bl_err *);
 
+	int (*comment_get)(struct store *, struct bl_arena *, int64_t,
+	    struct st_comment **, struct bl_err *);
+	int (*comment_admin_list)(struct store *, struct bl_arena *, int,
+	    const char *, int, struct st_comment **, size_t *, struct bl_err *);
+	int (*comment_set_status)(struct store *, int64_t,
+	    enum st_comment_status, struct bl_err *);
+	int (*comment_delete)(struct store *, int64_t, struct bl_err *);
+	int (*comment_update)(struct store *, int64_t, const char *,
+	    const char *, const char *, enum st_comment_status,
+	    struct bl_err *);
+	int (*comment_email_approved)(struct store *, const char *, int *,
+	    struct bl_err *);
+	int (*comment_last_from_ip)(struct store *, const char *, int64_t *,
+	    struct bl_err *);
+	int (*comment_duplicate)(struct store *, int64_t, const char *,
+	    const char *, const char *, int *, struct bl_err *);
+	int (*captcha_spend)(struct store *, const char *, int64_t, int *,
+	    struct bl_err *);
+
 	int (*change_latest)(struct store *, int64_t *, struct bl_err *);
 	int (*changes_since)(struct store *, struct bl_arena *, int64_t,
 	    size_t, struct st_change **, size_t *, struct bl_err *);

@@ -118,8 +118,8 @@ Test(store, open_migrates_and_reopens)
 	struct store *again = NULL;
 	char url[200];
 
-	cr_expect_eq(store_schema_version(st), 1);
-	cr_expect_eq(raw_int("PRAGMA user_version", NULL), 1);
+	cr_expect_eq(store_schema_version(st), 2);
+	cr_expect_eq(raw_int("PRAGMA user_version", NULL), 2);
 	cr_expect_eq(raw_int("SELECT count(*) FROM sqlite_schema "
 	    "WHERE name = 'articles_fts'", NULL), 1);
 	/* WAL journal, so the server and the CLI can share the file. */
@@ -132,11 +132,11 @@ Test(store, open_migrates_and_reopens)
 
 	snprintf(url, sizeof(url), "sqlite:%s", dbpath);
 	cr_assert_eq(store_open(url, &again, &err), 0, "%s", err.msg);
-	cr_expect_eq(store_schema_version(again), 1);
+	cr_expect_eq(store_schema_version(again), 2);
 	store_close(again);
 
 	cr_assert_eq(store_open(dbpath, &st, &err), 0, "%s", err.msg);
-	cr_expect_eq(store_schema_version(st), 1);
+	cr_expect_eq(store_schema_version(st), 2);
 	cr_expect_eq(raw_int("SELECT count(*) FROM articles", NULL), 1);
 }
 
@@ -914,4 +914,90 @@ Test(store, author_bio_is_kept)
 	cr_expect_eq(store_author_set_bio(st, " ", "x", &err), -1);
 	cr_expect_eq(store_author_set_bio(st, NULL, "x", &err), -1);
 	cr_expect_eq(raw_int("SELECT count(*) FROM authors", NULL), 1);
+}
+
+/* ------------------------------------------------- comment moderation */
+
+static int64_t
+comment(int64_t article, int64_t parent, const char *author, const char *email,
+    const char *ip, const char *body, enum st_comment_status status)
+{
+	struct st_comment c = { 0 };
+	int64_t id = 0;
+
+	c.article_id = article;
+	c.parent_id = parent;
+	c.author = (char *)author;
+	c.email = (char *)email;
+	c.url = "";
+	c.ip = (char *)ip;
+	c.body = (char *)body;
+	c.status = status;
+	cr_assert_eq(store_comment_add(st, &c, &id, &err), 0, "%s", err.msg);
+	return id;
+}
+
+Test(store, comment_moderation_changes_what_readers_see)
+{
+	int64_t aid = add("Moderated", "News", "Jane Doe", NULL, 0, NULL);
+	int64_t c1 = comment(aid, 0, "Ann", "ann@example.com", "10.0.0.1", "first", STC_PENDING);
+	int64_t c2 = comment(aid, c1, "Bob", "bob@example.com", "10.0.0.2", "reply", STC_APPROVED);
+	struct st_comment *list, *one;
+	size_t n;
+
+	cr_assert_eq(store_comment_list(st, &arena, aid, &list, &n, &err), 0);
+	cr_expect_eq(n, 1, "only approved comments are listed for readers");
+	cr_assert_eq(store_comment_admin_list(st, &arena, STC_PENDING, NULL, 0, &list, &n, &err), 0);
+	cr_assert_eq(n, 1);
+	cr_expect_eq(list[0].id, c1);
+	cr_expect_str_eq(list[0].article_title, "Moderated");
+	cr_assert_eq(store_comment_set_status(st, c1, STC_APPROVED, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_comment_list(st, &arena, aid, &list, &n, &err), 0);
+	cr_expect_eq(n, 2);
+	cr_assert_eq(store_comment_get(st, &arena, c1, &one, &err), 0);
+	cr_expect_eq(one->status, STC_APPROVED);
+	cr_expect_eq(store_comment_set_status(st, 99999, STC_APPROVED, &err), 1, "unknown id");
+
+	/* Deleting a parent keeps its replies, moved up a level. */
+	cr_assert_eq(store_comment_delete(st, c1, &err), 0, "%s", err.msg);
+	cr_expect_eq(store_comment_get(st, &arena, c1, &one, &err), 1);
+	cr_assert_eq(store_comment_get(st, &arena, c2, &one, &err), 0);
+	cr_expect_eq(one->parent_id, 0);
+	cr_expect_eq(store_comment_delete(st, c1, &err), 1);
+
+	cr_assert_eq(store_comment_update(st, c2, "Bobby", "https://bob.example", "edited", STC_PENDING, &err), 0);
+	cr_assert_eq(store_comment_get(st, &arena, c2, &one, &err), 0);
+	cr_expect_str_eq(one->author, "Bobby");
+	cr_expect_str_eq(one->body, "edited");
+	cr_expect_eq(one->status, STC_PENDING);
+}
+
+Test(store, abuse_controls_read_shared_state)
+{
+	int64_t aid = add("Abuse", NULL, NULL, NULL, 0, NULL);
+	int64_t t = 0;
+	int yes = -1, already = -1;
+
+	cr_assert_eq(store_comment_email_approved(st, "Ann@Example.com", &yes, &err), 0);
+	cr_expect_eq(yes, 0);
+	comment(aid, 0, "Ann", "ann@example.com", "10.0.0.1", "hello there", STC_APPROVED);
+	cr_assert_eq(store_comment_email_approved(st, "ANN@example.com", &yes, &err), 0);
+	cr_expect_eq(yes, 1, "email match ignores case");
+
+	cr_assert_eq(store_comment_last_from_ip(st, "10.0.0.1", &t, &err), 0);
+	cr_expect_gt(t, 0);
+	cr_assert_eq(store_comment_last_from_ip(st, "10.9.9.9", &t, &err), 0);
+	cr_expect_eq(t, 0);
+
+	cr_assert_eq(store_comment_duplicate(st, aid, "Ann", "", "hello there", &yes, &err), 0);
+	cr_expect_eq(yes, 1, "same author, same text");
+	cr_assert_eq(store_comment_duplicate(st, aid, "Someone", "ann@example.com", "hello there", &yes, &err), 0);
+	cr_expect_eq(yes, 1, "same email, same text");
+	cr_assert_eq(store_comment_duplicate(st, aid, "Ann", "ann@example.com", "something else", &yes, &err), 0);
+	cr_expect_eq(yes, 0);
+
+	cr_assert_eq(store_captcha_spend(st, "00112233445566778899aabbccddeeff", time(NULL) + 60, &already, &err), 0);
+	cr_expect_eq(already, 0);
+	cr_assert_eq(store_captcha_spend(st, "00112233445566778899aabbccddeeff", time(NULL) + 60, &already, &err), 0);
+	cr_expect_eq(already, 1, "a second use is a replay");
 }
