@@ -30,6 +30,9 @@ struct cmt_keys {
 /* Reads DIR/secret.key (64 hex digits) and derives the sub-keys. Fails on
  * a missing, short or malformed key file. */
 int cmt_keys_load(const char *path, struct cmt_keys *k, struct bl_err *err);
+/* Derives the sub-keys from a 32-byte master key (borrowed). */
+int cmt_keys_derive(const unsigned char master[32], struct cmt_keys *k,
+    struct bl_err *err);
 
 /* ---------------------------------------------------------- CAPTCHA */
 
@@ -72,6 +75,14 @@ enum cmt_captcha cmt_captcha_check(const struct cmt_keys *k, const char *token,
     const char *answer, int64_t article_id, int64_t now, int64_t min_seconds,
     unsigned char nonce[CMT_NONCE_BYTES], int64_t *expires);
 
+/* The reader's message for a result (static; NULL for CMT_CAPTCHA_OK), from
+ * docs/comments.md. INVALID reads as expired: a tampered token gets no hint,
+ * and a token from before a key change is just old to its reader. */
+const char *cmt_captcha_message(enum cmt_captcha r);
+/* The message for a token whose nonce the store reports spent. */
+#define CMT_CAPTCHA_USED_MESSAGE \
+	"That question was already used. Please answer this new one."
+
 /* -------------------------------------------------------- validation */
 
 enum cmt_field {
@@ -108,7 +119,8 @@ struct cmt_clean {
 
 /*
  * Checks every field and fills `msgs[field]` with a message for a reader
- * (static strings, NULL when the field is fine), e.g.
+ * (static or arena-owned strings, NULL when the field is fine; msgs[
+ * CMT_F_CAPTCHA] is left NULL: see cmt_captcha_message()), e.g.
  *   comment: "Please write a comment." / "Your comment is longer than
  *            20,000 characters." / "Your comment contains characters that
  *            are not allowed." / "Your comment is not valid text (UTF-8)."
@@ -117,10 +129,18 @@ struct cmt_clean {
  *   honeypot:"This field must be left empty."
  * Limits count characters (code points), not bytes. Invalid UTF-8 and
  * control characters (other than LF and tab in the comment) are refused
- * in every field. Returns the number of fields in error.
+ * in every field. `lim` may be NULL, and a zero limit means its default.
+ * `out` is filled even when fields are in error ("" for a missing one).
+ * Returns the number of fields in error.
  */
 int cmt_validate(const struct cmt_input *in, const struct cmt_limits *lim,
     struct bl_arena *a, struct cmt_clean *out, const char *msgs[CMT_F__MAX]);
+/* The same for values that may hold NUL bytes (refused as control
+ * characters): len[field] is the byte length of each value (0: strlen;
+ * `len` NULL: strlen for all). */
+int cmt_validate_n(const struct cmt_input *in, const size_t len[CMT_F__MAX],
+    const struct cmt_limits *lim, struct bl_arena *a, struct cmt_clean *out,
+    const char *msgs[CMT_F__MAX]);
 
 /* -------------------------------------------------------- moderation */
 

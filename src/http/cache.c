@@ -67,6 +67,7 @@ page_bytes(const struct page *p, const char *key)
 
 	for (e = 0; e < PAGE_ENC__MAX; e++)
 		n += p->body[e].len;
+	n += p->gz_part[0].len + p->gz_part[1].len;
 	return n;
 }
 

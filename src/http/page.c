@@ -147,6 +147,7 @@ page_new(int status, const char *content_type, const char *cache_control,
 		len = strlen(data);
 	}
 	p->status = status;
+	p->splice_at = -1;
 	p->content_type = bl_xstrdup(content_type != NULL ? content_type :
 	    "application/octet-stream");
 	p->cache_control = cache_control != NULL ?
@@ -197,6 +198,154 @@ page_redirect(int status, const char *location)
 	return p;
 }
 
+/* --- spliced pages ------------------------------------------------------ */
+
+/*
+ * Raw-deflates `in` (no zlib or gzip wrapper) ending with `flush`
+ * (Z_FULL_FLUSH or Z_FINISH); returns 0 with a malloc'd result, or -1 if
+ * zlib fails.
+ */
+static int
+deflate_raw(const char *in, size_t len, int level, int flush, char **out,
+    size_t *outlen)
+{
+	z_stream z;
+	uLong bound;
+	char *buf;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (len > (size_t)UINT32_MAX)
+		return -1;
+	if (deflateInit2(&z, level, Z_DEFLATED, -15, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
+		return -1;
+	/* Room for the flush marker (or final block) on top of the bound. */
+	bound = deflateBound(&z, (uLong)len) + 16;
+	buf = bl_xmalloc(bound);
+	z.next_in = (Bytef *)in;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)buf;
+	z.avail_out = (uInt)bound;
+	rc = deflate(&z, flush);
+	deflateEnd(&z);
+	if ((flush == Z_FINISH && rc != Z_STREAM_END) ||
+	    (flush != Z_FINISH && (rc != Z_OK || z.avail_in != 0 ||
+	    z.avail_out == 0))) {
+		free(buf);
+		return -1;
+	}
+	*out = buf;
+	*outlen = z.total_out;
+	return 0;
+}
+
+/* Makes the two gzip segments of a spliced page; leaves them absent when
+ * zlib fails or they would not save anything. */
+static void
+make_gz_parts(struct page *p)
+{
+	const char *data = p->body[PAGE_IDENTITY].data;
+	size_t len = p->body[PAGE_IDENTITY].len, at = (size_t)p->splice_at;
+	size_t i;
+
+	if (deflate_raw(data, at, PAGE_GZIP_LEVEL, Z_FULL_FLUSH,
+	    &p->gz_part[0].data, &p->gz_part[0].len) != 0)
+		return;
+	if (deflate_raw(data + at, len - at, PAGE_GZIP_LEVEL, Z_FINISH,
+	    &p->gz_part[1].data, &p->gz_part[1].len) != 0 ||
+	    p->gz_part[0].len + p->gz_part[1].len + 18 >= len) {
+		for (i = 0; i < 2; i++) {
+			free(p->gz_part[i].data);
+			p->gz_part[i].data = NULL;
+			p->gz_part[i].len = 0;
+		}
+		return;
+	}
+	p->gz_part[0].raw_len = at;
+	p->gz_part[0].crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)data,
+	    (uInt)at);
+	p->gz_part[1].raw_len = len - at;
+	p->gz_part[1].crc = crc32(crc32(0L, Z_NULL, 0),
+	    (const Bytef *)data + at, (uInt)(len - at));
+}
+
+struct page *
+page_new_spliced(int status, const char *content_type,
+    const char *cache_control, struct bl_buf *body, int compress)
+{
+	struct page *p;
+	const char *m;
+	size_t mlen = sizeof(PAGE_SPLICE_MARKER) - 1, at;
+
+	if (bl_buf_err(body) != 0 ||
+	    (m = memmem(body->s, body->len, PAGE_SPLICE_MARKER, mlen)) == NULL)
+		return page_new(status, content_type, cache_control, body,
+		    compress);
+	at = (size_t)(m - body->s);
+	memmove(body->s + at, body->s + at + mlen, body->len - at - mlen);
+	bl_buf_truncate(body, body->len - mlen);
+	/* The whole-body variants would be wrong once a fragment goes in. */
+	p = page_new(status, content_type, cache_control, body, 0);
+	p->splice_at = (long)at;
+	if (compress && p->body[PAGE_IDENTITY].len >= PAGE_COMPRESS_MIN &&
+	    is_textual(p->content_type))
+		make_gz_parts(p);
+	return p;
+}
+
+int
+page_gzip_fragment(const struct page *p, const char *frag, size_t n,
+    struct page_gz_frag *out)
+{
+	unsigned long crc;
+	size_t total;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	if (frag == NULL) {
+		frag = "";
+		n = 0;
+	}
+	if (p->splice_at < 0 || p->gz_part[0].data == NULL ||
+	    p->gz_part[1].data == NULL)
+		return -1;
+	if (deflate_raw(frag, n, PAGE_GZIP_LEVEL, Z_FULL_FLUSH, &out->data,
+	    &out->len) != 0)
+		return -1;
+	crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)frag, (uInt)n);
+	crc = crc32_combine(p->gz_part[0].crc, crc, (z_off_t)n);
+	crc = crc32_combine(crc, p->gz_part[1].crc,
+	    (z_off_t)p->gz_part[1].raw_len);
+	total = p->gz_part[0].raw_len + n + p->gz_part[1].raw_len;
+
+	/* RFC 1952: magic, deflate, no flags, no mtime, no extra flags,
+	 * Unix; the trailer is CRC-32 and ISIZE, little-endian. */
+	memcpy(out->head, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
+	for (i = 0; i < 4; i++) {
+		out->tail[i] = (unsigned char)(crc >> (8 * i));
+		out->tail[4 + i] = (unsigned char)((uint64_t)total >> (8 * i));
+	}
+	return 0;
+}
+
+int
+page_gzip_splice(const struct page *p, const char *frag, size_t n,
+    struct bl_buf *out)
+{
+	struct page_gz_frag g;
+
+	if (page_gzip_fragment(p, frag, n, &g) != 0)
+		return -1;
+	bl_buf_add(out, g.head, sizeof(g.head));
+	bl_buf_add(out, p->gz_part[0].data, p->gz_part[0].len);
+	bl_buf_add(out, g.data, g.len);
+	bl_buf_add(out, p->gz_part[1].data, p->gz_part[1].len);
+	bl_buf_add(out, g.tail, sizeof(g.tail));
+	free(g.data);
+	return bl_buf_err(out);
+}
+
 void
 page_add_dep(struct page *p, const char *key)
 {
@@ -234,6 +383,8 @@ page_unref(struct page *p)
 		return;
 	for (e = 0; e < PAGE_ENC__MAX; e++)
 		free(p->body[e].data);
+	free(p->gz_part[0].data);
+	free(p->gz_part[1].data);
 	for (i = 0; i < p->ndeps; i++)
 		free(p->deps[i]);
 	free(p->deps);
@@ -279,7 +430,7 @@ page_pick_encoding(const struct page *p, const char *accept_enc)
 {
 	/* q in thousandths; -1: not mentioned. */
 	int q_br = -1, q_gz = -1, q_id = -1, q_any = -1;
-	int q, best_q;
+	int q, best_q, has_gz, has_br;
 	enum page_enc best;
 	const char *s, *end, *tok, *tokend;
 	size_t n;
@@ -318,13 +469,20 @@ page_pick_encoding(const struct page *p, const char *accept_enc)
 	if (q_id < 0)
 		q_id = q_any == 0 ? 0 : 1;
 
+	if (p->splice_at >= 0) {
+		has_gz = p->gz_part[0].data != NULL;
+		has_br = 0;
+	} else {
+		has_gz = p->body[PAGE_GZIP].data != NULL;
+		has_br = p->body[PAGE_BROTLI].data != NULL;
+	}
 	best = PAGE_IDENTITY;
 	best_q = q_id;
-	if (p->body[PAGE_GZIP].data != NULL && q_gz > 0 && q_gz >= best_q) {
+	if (has_gz && q_gz > 0 && q_gz >= best_q) {
 		best = PAGE_GZIP;
 		best_q = q_gz;
 	}
-	if (p->body[PAGE_BROTLI].data != NULL && q_br > 0 && q_br >= best_q)
+	if (has_br && q_br > 0 && q_br >= best_q)
 		best = PAGE_BROTLI;
 	/* With nothing acceptable, identity is still sent rather than 406. */
 	return best;

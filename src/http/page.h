@@ -54,6 +54,11 @@ struct page {
 		unsigned long crc;       /* CRC-32 of the uncompressed part */
 		size_t raw_len;          /* uncompressed length */
 	} gz_part[2];                /* [0] before, [1] after (ends the stream) */
+
+	/* Free for whoever made the page (the site keeps an article's id and
+	 * publication time here, so a cached article can be served with its
+	 * comment form without reading the database). Zero by default. */
+	int64_t meta[2];
 };
 
 /* The marker a template writes where the splice point goes. */
@@ -70,6 +75,42 @@ struct page {
  */
 struct page *page_new(int status, const char *content_type,
     const char *cache_control, struct bl_buf *body, int compress);
+/*
+ * Like page_new(), for a body holding PAGE_SPLICE_MARKER: the first marker
+ * is removed and its place becomes splice_at (later ones stay as text).
+ * With `compress` (same rules as page_new()) the gzip segments gz_part[]
+ * are made instead of whole-body variants; there is never a brotli one.
+ * A body without the marker gives an ordinary page (splice_at -1), one in
+ * error a 500 page. One reference, owned by the caller. Never NULL.
+ */
+struct page *page_new_spliced(int status, const char *content_type,
+    const char *cache_control, struct bl_buf *body, int compress);
+
+/*
+ * Appends to `out` one complete gzip member whose content is the page
+ * with `frag` (n bytes; NULL means empty) at the splice point: header,
+ * gz_part[0], the fragment deflated on its own, gz_part[1], trailer.
+ * Returns 0, or -1 if the page has no gzip segments (not spliced, not
+ * compressed) or zlib or `out` failed.
+ */
+int page_gzip_splice(const struct page *p, const char *frag, size_t n,
+    struct bl_buf *out);
+
+/*
+ * The per-response pieces of the same gzip member, for sending it without
+ * copying the page: head, p->gz_part[0], data, p->gz_part[1], tail.
+ * page_gzip_fragment() returns 0 with `data` malloc'd (the caller frees
+ * it) or -1 as page_gzip_splice() does.
+ */
+struct page_gz_frag {
+	unsigned char head[10];
+	char *data;                 /* raw deflate of the fragment, flushed */
+	size_t len;
+	unsigned char tail[8];      /* CRC-32 and ISIZE */
+};
+int page_gzip_fragment(const struct page *p, const char *frag, size_t n,
+    struct page_gz_frag *out);
+
 /* A redirect (301/302/303/307/308) to `location` (copied; control
  * characters are dropped) with a small HTML body linking it. One
  * reference, owned by the caller. */
@@ -90,7 +131,8 @@ void page_unref(struct page *p);
  * header (may be NULL): the highest q-value among the variants the page
  * has, ties going to brotli, then gzip, then identity. Honours q=0, "*"
  * and "identity;q=0". No header means identity; when nothing offered is
- * acceptable, identity is still returned (no 406). */
+ * acceptable, identity is still returned (no 406). For a spliced page
+ * PAGE_GZIP means "assemble from gz_part[]" and brotli is never picked. */
 enum page_enc page_pick_encoding(const struct page *p, const char *accept_enc);
 
 #endif

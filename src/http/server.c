@@ -20,18 +20,29 @@
 
 #include "core/alloc.h"
 #include "core/arena.h"
+#include "core/buf.h"
 
 #define HTTP_DEFAULT_CONNS 1024
 #define HTTP_DEFAULT_TIMEOUT 30
 #define HTTP_DEFAULT_HEADER 16384
-/* A body sent to a route that takes none is read and dropped up to this
- * size (keeping the connection alive); past it the connection is closed. */
-#define HTTP_MAX_DISCARD ((size_t)1024 * 1024)
+#define HTTP_DEFAULT_BODY ((size_t)1024 * 1024)
+#define HTTP_DEFAULT_FIELD ((size_t)256 * 1024)
+/* Body bytes past max_body are read and dropped (so the client still gets
+ * the answer on a live connection) up to this many; past it the
+ * connection is closed. */
+#define HTTP_MAX_DISCARD ((size_t)64 * 1024 * 1024)
+/* Form fields (name=value pairs or parts) looked at per body; the rest
+ * are ignored. Keeps the first-wins duplicate check cheap. */
+#define HTTP_MAX_FIELDS 1000
+/* Longest multipart boundary taken (RFC 2046 allows 70). */
+#define HTTP_MAX_BOUNDARY 200
 
 struct http_server {
 	struct MHD_Daemon *d;
 	http_handler_fn handler;
 	void *ctx;
+	size_t max_body;
+	size_t max_field;
 	unsigned port;
 	atomic_int starting;       /* 1 while MHD_start_daemon() runs */
 	char start_err[256];       /* MHD's last complaint during startup */
@@ -48,7 +59,21 @@ struct http_req {
 	int started;               /* the first access-handler call happened */
 	int bad_uri;               /* the raw request target is malformed */
 	size_t body_len;           /* request body bytes seen so far */
+	int too_large;             /* body_len went past max_body */
+	enum { FORM_NONE, FORM_URLENCODED, FORM_MULTIPART } form;
+	char *boundary;            /* multipart, in the arena */
+	struct bl_buf body;        /* a form body, up to max_body bytes */
+	struct form_field *fields; /* parsed, in the arena, in body order */
 	char peer[INET6_ADDRSTRLEN];
+};
+
+/* One form field; a name that repeats keeps its first value only. */
+struct form_field {
+	struct form_field *next;
+	char *name;
+	char *value;               /* NUL-terminated; may hold NUL bytes */
+	size_t len;
+	int truncated;             /* cut at max_field or by max_body */
 };
 
 /* Sent on every response this server makes itself. */
@@ -102,6 +127,53 @@ http_req_arena(const struct http_req *r)
 {
 	/* The arena is the one part of a request a handler may change. */
 	return &((struct http_req *)r)->arena;
+}
+
+const char *
+http_req_cookie(const struct http_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+static const struct form_field *
+form_find(const struct http_req *r, const char *name)
+{
+	const struct form_field *f;
+
+	for (f = r->fields; f != NULL; f = f->next)
+		if (strcmp(f->name, name) == 0)
+			return f;
+	return NULL;
+}
+
+const char *
+http_req_form(const struct http_req *r, const char *name)
+{
+	const struct form_field *f = form_find(r, name);
+
+	return f != NULL ? f->value : NULL;
+}
+
+size_t
+http_req_form_len(const struct http_req *r, const char *name)
+{
+	const struct form_field *f = form_find(r, name);
+
+	return f != NULL ? f->len : 0;
+}
+
+int
+http_req_form_truncated(const struct http_req *r, const char *name)
+{
+	const struct form_field *f = form_find(r, name);
+
+	return f != NULL && f->truncated;
+}
+
+int
+http_req_body_too_large(const struct http_req *r)
+{
+	return r->too_large;
 }
 
 static void
@@ -309,7 +381,7 @@ send_status(struct http_req *r, unsigned status, const char *text)
 	    "no-store");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
-		    "GET, HEAD");
+		    "GET, HEAD, POST");
 	return queue(r, status, resp);
 }
 
@@ -336,17 +408,137 @@ variant_etag(const struct page *p, enum page_enc e, char out[48])
 	snprintf(out, 48, "%.*s%s\"", (int)(n - 1), p->etag, enc_suffix[e]);
 }
 
-/* Sends `p`, taking over the handler's reference. */
-static enum MHD_Result
-send_page(struct http_req *r, struct page *p)
+/* The handler's extra headers; MHD refuses names or values that would
+ * split the header (CR, LF). */
+static void
+add_result_headers(struct MHD_Response *resp, const struct http_result *res)
 {
+	size_t i, n = res->nheaders;
+
+	if (n > sizeof(res->headers) / sizeof(res->headers[0]))
+		n = sizeof(res->headers) / sizeof(res->headers[0]);
+	for (i = 0; i < n; i++)
+		if (res->headers[i].name != NULL &&
+		    res->headers[i].value != NULL)
+			MHD_add_response_header(resp, res->headers[i].name,
+			    res->headers[i].value);
+}
+
+/* The status to send: the handler's override if it is a sensible final
+ * status, the page's otherwise. */
+static unsigned
+result_status(const struct http_result *res)
+{
+	if (res->status >= 200 && res->status <= 599)
+		return (unsigned)res->status;
+	return (unsigned)res->page->status;
+}
+
+/* What a spliced response holds on to until libmicrohttpd is done. */
+struct splice_body {
+	struct page *page;         /* a reference */
+	struct page_gz_frag gz;    /* gz.data NULL for identity */
+	size_t frag_len;
+	char frag[];               /* a copy of the fragment */
+};
+
+static void
+release_splice(void *cls)
+{
+	struct splice_body *sb = cls;
+
+	page_unref(sb->page);
+	free(sb->gz.data);
+	free(sb);
+}
+
+/*
+ * Sends a page with a splice point and the result's fragment in it,
+ * taking over the handler's reference: the page's bytes are sent where
+ * they lie, around a per-response fragment (deflated on its own for
+ * gzip). Every response differs, so no validators and no 304.
+ */
+static enum MHD_Result
+send_spliced(struct http_req *r, const struct http_result *res)
+{
+	struct page *p = res->page;
+	struct splice_body *sb;
+	struct MHD_Response *resp;
+	struct MHD_IoVec iov[5];
+	size_t at = (size_t)p->splice_at, len = p->body[PAGE_IDENTITY].len;
+	size_t flen = res->fragment != NULL ? res->fragment_len : 0;
+	const char *cc;
+	enum page_enc enc;
+
+	if (at > len)
+		at = len;
+	sb = bl_xmalloc(sizeof(*sb) + flen + 1);
+	memset(&sb->gz, 0, sizeof(sb->gz));
+	sb->page = p;
+	sb->frag_len = flen;
+	if (flen > 0)
+		memcpy(sb->frag, res->fragment, flen);
+	sb->frag[flen] = '\0';
+	enc = page_pick_encoding(p, http_req_header(r,
+	    MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	if (enc == PAGE_GZIP &&
+	    page_gzip_fragment(p, sb->frag, flen, &sb->gz) == 0) {
+		iov[0] = (struct MHD_IoVec){ sb->gz.head, sizeof(sb->gz.head) };
+		iov[1] = (struct MHD_IoVec){ p->gz_part[0].data,
+		    p->gz_part[0].len };
+		iov[2] = (struct MHD_IoVec){ sb->gz.data, sb->gz.len };
+		iov[3] = (struct MHD_IoVec){ p->gz_part[1].data,
+		    p->gz_part[1].len };
+		iov[4] = (struct MHD_IoVec){ sb->gz.tail, sizeof(sb->gz.tail) };
+		resp = MHD_create_response_from_iovec(iov, 5, release_splice,
+		    sb);
+	} else {
+		enc = PAGE_IDENTITY;
+		iov[0] = (struct MHD_IoVec){ p->body[PAGE_IDENTITY].data, at };
+		iov[1] = (struct MHD_IoVec){ sb->frag, flen };
+		iov[2] = (struct MHD_IoVec){ p->body[PAGE_IDENTITY].data + at,
+		    len - at };
+		resp = MHD_create_response_from_iovec(iov, 3, release_splice,
+		    sb);
+	}
+	if (resp == NULL) {
+		release_splice(sb);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    p->content_type);
+	if (enc == PAGE_GZIP)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
+		    enc_name[enc]);
+	if (p->location != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+		    p->location);
+	cc = res->cache_control != NULL ? res->cache_control :
+	    p->cache_control;
+	if (cc != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+	if (p->gz_part[0].data != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
+		    MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	add_result_headers(resp, res);
+	return queue(r, result_status(res), resp);
+}
+
+/* Sends the result's page, taking over the handler's reference. */
+static enum MHD_Result
+send_page(struct http_req *r, const struct http_result *res)
+{
+	struct page *p = res->page;
 	struct MHD_Response *resp;
 	char tags[PAGE_ENC__MAX][48], date[40];
-	const char *tagv[PAGE_ENC__MAX];
+	const char *tagv[PAGE_ENC__MAX], *cc;
 	enum page_enc enc, e;
-	unsigned status = (unsigned)p->status;
+	unsigned status;
 	int variants;
 
+	if (p->splice_at >= 0)
+		return send_spliced(r, res);
+	status = result_status(res);
 	variants = p->body[PAGE_GZIP].data != NULL ||
 	    p->body[PAGE_BROTLI].data != NULL;
 	enc = page_pick_encoding(p, http_req_header(r,
@@ -391,12 +583,14 @@ send_page(struct http_req *r, struct page *p)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED,
 		    date);
 	}
-	if (p->cache_control != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-		    p->cache_control);
+	cc = res->cache_control != NULL ? res->cache_control :
+	    p->cache_control;
+	if (cc != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
 	if (variants)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
 		    MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	add_result_headers(resp, res);
 	page_unref(p);
 	return queue(r, status, resp);
 }
@@ -446,7 +640,282 @@ send_file(struct http_req *r, const struct http_result *res)
 	if (res->file_cache != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 		    res->file_cache);
+	add_result_headers(resp, res);
 	return queue(r, status, resp);
+}
+
+/* --- form bodies ------------------------------------------------------ */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decodes application/x-www-form-urlencoded text in[0..n) ('+' is a space,
+ * %XX a byte, a stray '%' stays as it is) into at most `max` bytes of
+ * `out`; returns the decoded length and sets *more (if not NULL) when
+ * input was left over.
+ */
+static size_t
+url_decode(char *out, size_t max, const char *in, size_t n, int *more)
+{
+	size_t i = 0, o = 0;
+	int hi, lo;
+
+	while (i < n && o < max) {
+		if (in[i] == '+') {
+			out[o++] = ' ';
+			i++;
+		} else if (in[i] == '%' && n - i >= 3 &&
+		    (hi = hexval((unsigned char)in[i + 1])) >= 0 &&
+		    (lo = hexval((unsigned char)in[i + 2])) >= 0) {
+			out[o++] = (char)(hi << 4 | lo);
+			i += 3;
+		} else
+			out[o++] = in[i++];
+	}
+	if (more != NULL)
+		*more = i < n;
+	return o;
+}
+
+/*
+ * Finds the parameter `want` (case-insensitive) in the parameter list of a
+ * header value s[0..end) such as `form-data; name="x"; filename="y"` (the
+ * part before the first ';' is skipped) and returns its value, unquoted,
+ * as a string in the arena; NULL if it is absent.
+ */
+static char *
+header_param(struct bl_arena *a, const char *s, const char *end,
+    const char *want)
+{
+	size_t wlen = strlen(want), n;
+	const char *k, *v;
+	char *out;
+	int match;
+
+	s = memchr(s, ';', (size_t)(end - s));
+	while (s != NULL && s < end) {
+		s++;
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		k = s;
+		while (s < end && *s != '=' && *s != ';' && *s != ' ' &&
+		    *s != '\t')
+			s++;
+		match = (size_t)(s - k) == wlen && strncasecmp(k, want, wlen) == 0;
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		if (s < end && *s == '=') {
+			s++;
+			while (s < end && (*s == ' ' || *s == '\t'))
+				s++;
+			if (s < end && *s == '"') {
+				/* A quoted string; backslash quotes the next
+				 * character. */
+				out = match ? bl_arena_alloc(a,
+				    (size_t)(end - s)) : NULL;
+				n = 0;
+				for (s++; s < end && *s != '"'; s++) {
+					if (*s == '\\' && end - s > 1)
+						s++;
+					if (out != NULL)
+						out[n++] = *s;
+				}
+				if (out != NULL)
+					return out;
+				if (s < end)
+					s++;
+			} else {
+				v = s;
+				while (s < end && *s != ';' && *s != ' ' &&
+				    *s != '\t')
+					s++;
+				if (match)
+					return bl_arena_strndup(a, v,
+					    (size_t)(s - v));
+			}
+		}
+		s = memchr(s, ';', (size_t)(end - s));
+	}
+	return NULL;
+}
+
+/*
+ * Appends the field `name` (a string in the arena) unless a field of that
+ * name came first. The value is val[0..vlen), urlencoded if `urlenc`;
+ * it is kept up to max_field bytes. `cut`: the body limit cut it short.
+ */
+static void
+form_add(struct http_req *r, struct form_field ***tail, char *name,
+    const char *val, size_t vlen, int urlenc, int cut)
+{
+	struct form_field *f;
+	size_t cap = vlen < r->srv->max_field ? vlen : r->srv->max_field;
+	int more;
+
+	if (name[0] == '\0' || form_find(r, name) != NULL)
+		return;
+	f = bl_arena_alloc(&r->arena, sizeof(*f));
+	f->name = name;
+	f->value = bl_arena_alloc(&r->arena, cap + 1);
+	if (urlenc)
+		f->len = url_decode(f->value, cap, val, vlen, &more);
+	else {
+		memcpy(f->value, val, cap);
+		f->len = cap;
+		more = vlen > cap;
+	}
+	f->value[f->len] = '\0';
+	f->truncated = more || cut;
+	**tail = f;
+	*tail = &f->next;
+}
+
+static void
+parse_urlencoded(struct http_req *r)
+{
+	struct form_field **tail = &r->fields;
+	const char *s = r->body.s, *end = s + r->body.len, *amp, *eq, *v;
+	char *name;
+	size_t nlen, count = 0;
+
+	while (s < end && count < HTTP_MAX_FIELDS) {
+		amp = memchr(s, '&', (size_t)(end - s));
+		if (amp == NULL)
+			amp = end;
+		if (amp > s) {
+			count++;
+			eq = memchr(s, '=', (size_t)(amp - s));
+			v = eq != NULL ? eq + 1 : amp;
+			if (eq == NULL)
+				eq = amp;
+			name = bl_arena_alloc(&r->arena, (size_t)(eq - s) + 1);
+			nlen = url_decode(name, (size_t)(eq - s), s,
+			    (size_t)(eq - s), NULL);
+			/* A name with a NUL byte would pose as a shorter
+			 * one: drop it. */
+			if (memchr(name, '\0', nlen) == NULL)
+				form_add(r, &tail, name, v, (size_t)(amp - v),
+				    1, r->too_large && amp == end);
+		}
+		if (amp == end)
+			break;
+		s = amp + 1;
+	}
+}
+
+/*
+ * multipart/form-data (RFC 7578): parts between "--boundary" lines, each
+ * with headers naming the field in Content-Disposition. A part the body
+ * limit cut short is kept as far as it goes, marked truncated.
+ */
+static void
+parse_multipart(struct http_req *r)
+{
+	struct form_field **tail = &r->fields;
+	const char *s = r->body.s, *end = s + r->body.len, *h, *hend, *c, *q;
+	const char *line, *eol;
+	char delim[HTTP_MAX_BOUNDARY + 5], *name;
+	size_t dlen, count = 0;
+
+	/* "\r\n--boundary"; the first one may start the body. */
+	dlen = (size_t)snprintf(delim, sizeof(delim), "\r\n--%s",
+	    r->boundary);
+	if (r->body.len >= dlen - 2 && memcmp(s, delim + 2, dlen - 2) == 0)
+		s += dlen - 2;
+	else if ((q = memmem(s, r->body.len, delim, dlen)) != NULL)
+		s = q + dlen;
+	else
+		return;
+	while (count++ < HTTP_MAX_FIELDS) {
+		/* After a delimiter: "--" ends the body, else padding and
+		 * CRLF, the part's headers, an empty line. */
+		if (end - s >= 2 && s[0] == '-' && s[1] == '-')
+			return;
+		while (s < end && (*s == ' ' || *s == '\t'))
+			s++;
+		if (end - s < 2 || s[0] != '\r' || s[1] != '\n')
+			return;
+		h = s + 2;
+		if (end - h >= 2 && h[0] == '\r' && h[1] == '\n') {
+			hend = h;
+			c = h + 2;
+		} else {
+			hend = memmem(h, (size_t)(end - h), "\r\n\r\n", 4);
+			if (hend == NULL)
+				return;
+			c = hend + 4;
+		}
+		name = NULL;
+		for (line = h; line < hend && name == NULL; line = eol + 2) {
+			eol = memmem(line, (size_t)(hend + 2 - line), "\r\n",
+			    2);
+			if (eol == NULL)
+				break;
+			if (eol - line > 20 &&
+			    strncasecmp(line, "content-disposition:", 20) == 0)
+				name = header_param(&r->arena, line + 20, eol,
+				    "name");
+		}
+		q = memmem(c, (size_t)(end - c), delim, dlen);
+		if (name != NULL)
+			form_add(r, &tail, name, c,
+			    (size_t)((q != NULL ? q : end) - c), 0, q == NULL);
+		if (q == NULL)
+			return;
+		s = q + dlen;
+	}
+}
+
+/* Notes what kind of form the POST request carries, from its headers. */
+static void
+form_start(struct http_req *r)
+{
+	static const char urlenc[] = "application/x-www-form-urlencoded";
+	static const char multi[] = "multipart/form-data";
+	const char *ct, *e;
+	size_t n;
+
+	if (strcmp(r->method, MHD_HTTP_METHOD_POST) != 0)
+		return;
+	ct = http_req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (ct == NULL)
+		return;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, "; \t");
+	e = ct + strlen(ct);
+	if (n == sizeof(urlenc) - 1 && strncasecmp(ct, urlenc, n) == 0)
+		r->form = FORM_URLENCODED;
+	else if (n == sizeof(multi) - 1 && strncasecmp(ct, multi, n) == 0) {
+		r->boundary = header_param(&r->arena, ct, e, "boundary");
+		if (r->boundary == NULL || r->boundary[0] == '\0' ||
+		    strlen(r->boundary) > HTTP_MAX_BOUNDARY)
+			return;
+		r->form = FORM_MULTIPART;
+	}
+	if (r->form != FORM_NONE)
+		bl_buf_init(&r->body, r->srv->max_body);
+}
+
+/* Parses the body read so far into r->fields and lets it go. */
+static void
+form_finish(struct http_req *r)
+{
+	if (r->form == FORM_URLENCODED)
+		parse_urlencoded(r);
+	else if (r->form == FORM_MULTIPART)
+		parse_multipart(r);
+	bl_buf_release(&r->body);
 }
 
 /* --- request flow ----------------------------------------------------- */
@@ -490,25 +959,36 @@ path_ok(const char *p)
 }
 
 /*
- * Whether the route takes `method`. Every route takes GET and HEAD for
- * now; a route that takes a body (POST) will say so here and collect it
- * in take_body().
+ * The methods the server passes to the handler, which decides what each
+ * route takes (answering 405 with its own Allow header); anything else is
+ * 405 here.
  */
 static int
 method_allowed(const struct http_req *r)
 {
 	return strcmp(r->method, MHD_HTTP_METHOD_GET) == 0 ||
-	    strcmp(r->method, MHD_HTTP_METHOD_HEAD) == 0;
+	    strcmp(r->method, MHD_HTTP_METHOD_HEAD) == 0 ||
+	    strcmp(r->method, MHD_HTTP_METHOD_POST) == 0;
 }
 
-/* Consumes one piece of the request body; returns -1 to drop the
- * connection. No route reads a body yet, so it is counted and dropped. */
+/*
+ * Consumes one piece of the request body: a form body is kept up to
+ * max_body bytes, the rest (and any other body) is counted and dropped.
+ * Returns -1 to drop the connection when a body goes on far too long.
+ */
 static int
 take_body(struct http_req *r, const char *data, size_t n)
 {
-	(void)data;
+	size_t max = r->srv->max_body, room;
+
+	if (r->form != FORM_NONE && r->body.len < max) {
+		room = max - r->body.len;
+		bl_buf_add(&r->body, data, n < room ? n : room);
+	}
 	r->body_len += n;
-	return r->body_len > HTTP_MAX_DISCARD ? -1 : 0;
+	if (r->body_len > max)
+		r->too_large = 1;
+	return r->too_large && r->body_len - max > HTTP_MAX_DISCARD ? -1 : 0;
 }
 
 /* The request is complete: ask the handler and send its answer. */
@@ -518,6 +998,7 @@ respond(struct http_req *r)
 	struct http_result res;
 	enum MHD_Result ret;
 
+	form_finish(r);
 	if (r->bad_uri || !path_ok(r->path))
 		return send_status(r, MHD_HTTP_BAD_REQUEST, "bad request\n");
 	if (!method_allowed(r))
@@ -527,7 +1008,7 @@ respond(struct http_req *r)
 	memset(&res, 0, sizeof(res));
 	r->srv->handler(r->srv->ctx, r, &res);
 	if (res.page != NULL)
-		ret = send_page(r, res.page);
+		ret = send_page(r, &res);
 	else if (res.file_path != NULL)
 		ret = send_file(r, &res);
 	else
@@ -547,6 +1028,7 @@ req_new(struct http_server *s, struct MHD_Connection *conn)
 	r->srv = s;
 	r->conn = conn;
 	bl_arena_init(&r->arena);
+	bl_buf_init(&r->body, 0);
 	return r;
 }
 
@@ -582,6 +1064,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		r->started = 1;
 		r->method = method;
 		r->path = url;
+		form_start(r);
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
@@ -601,6 +1084,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (r == NULL)
 		return;
+	bl_buf_release(&r->body);
 	bl_arena_release(&r->arena);
 	free(r);
 	*con_cls = NULL;
@@ -641,7 +1125,7 @@ http_server_start(const struct http_config *cfg, struct http_server **out,
 	const union MHD_DaemonInfo *di;
 	const char *host;
 	unsigned flags, threads, conns, timeout;
-	size_t max_header;
+	size_t max_header, max_body, max_field;
 	long ncpu;
 
 	*out = NULL;
@@ -675,6 +1159,8 @@ http_server_start(const struct http_config *cfg, struct http_server **out,
 	conns = cfg->max_conns ? cfg->max_conns : HTTP_DEFAULT_CONNS;
 	timeout = cfg->conn_timeout ? cfg->conn_timeout : HTTP_DEFAULT_TIMEOUT;
 	max_header = cfg->max_header ? cfg->max_header : HTTP_DEFAULT_HEADER;
+	max_body = cfg->max_body ? cfg->max_body : HTTP_DEFAULT_BODY;
+	max_field = cfg->max_field ? cfg->max_field : HTTP_DEFAULT_FIELD;
 
 	/* One thread is the daemon's own polling thread, not a pool. */
 	if (threads > 1)
@@ -684,6 +1170,8 @@ http_server_start(const struct http_config *cfg, struct http_server **out,
 	s = bl_xcalloc(1, sizeof(*s));
 	s->handler = cfg->handler;
 	s->ctx = cfg->ctx;
+	s->max_body = max_body;
+	s->max_field = max_field;
 	atomic_init(&s->starting, 1);
 	/*
 	 * The connection's memory pool holds the request head and the

@@ -205,6 +205,16 @@ tpl_list_add_text(struct bl_arena *a, struct tpl_val *list, const char *s)
 	return v;
 }
 
+struct tpl_val *
+tpl_list_add_val(struct bl_arena *a, struct tpl_val *list, struct tpl_val *v)
+{
+	assert(list != NULL && list->kind == TV_LIST);
+	if (list == NULL || list->kind != TV_LIST || v == NULL)
+		return NULL;
+	append(a, list, NULL, v);
+	return v;
+}
+
 size_t
 tpl_list_len(const struct tpl_val *list)
 {

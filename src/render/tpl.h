@@ -109,6 +109,9 @@ struct tpl_val *tpl_set_map(struct bl_arena *a, struct tpl_val *map,
 struct tpl_val *tpl_list_add_map(struct bl_arena *a, struct tpl_val *list);
 struct tpl_val *tpl_list_add_text(struct bl_arena *a, struct tpl_val *list,
     const char *s);
+/* Appends an existing value (a map or list made with tpl_map/tpl_list). */
+struct tpl_val *tpl_list_add_val(struct bl_arena *a, struct tpl_val *list,
+    struct tpl_val *v);
 size_t tpl_list_len(const struct tpl_val *list);
 
 #endif

@@ -1,5 +1,5 @@
 /* The site's pages: routing, template data, caching and static files. */
-#include "site/site.h"
+#include "site/site_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,7 +18,6 @@
 #define CC_HTML "public, max-age=60, stale-while-revalidate=300"
 #define CC_STATIC "public, max-age=3600"
 #define CC_MEDIA "public, max-age=31536000, immutable"
-#define HTML_TYPE "text/html; charset=utf-8"
 #define MAX_STATIC_BYTES ((size_t)4 * 1024 * 1024)
 #define MAX_PAGE_NUMBER 100000
 
@@ -199,7 +198,7 @@ pagination(struct build *b, const char *base, int page, int pages)
 /* ------------------------------------------------------------- renders */
 
 static struct page *
-render(struct build *b, const char *tpl, int status)
+render_page(struct build *b, const char *tpl, int status, int spliced)
 {
 	struct bl_buf out;
 	struct page *p;
@@ -209,12 +208,19 @@ render(struct build *b, const char *tpl, int status)
 		bl_buf_release(&out);
 		return NULL;
 	}
-	p = page_new(status, HTML_TYPE, CC_HTML, &out, 1);
+	p = spliced ? page_new_spliced(status, HTML_TYPE, CC_HTML, &out, 1) :
+	    page_new(status, HTML_TYPE, CC_HTML, &out, 1);
 	for (size_t i = 0; i < b->ndeps; i++)
 		page_add_dep(p, b->deps[i]);
 	if (b->last_modified)
 		page_set_last_modified(p, b->last_modified);
 	return p;
+}
+
+static struct page *
+render(struct build *b, const char *tpl, int status)
+{
+	return render_page(b, tpl, status, 0);
 }
 
 /* The generic 404 page, cached once: it shows no part of the request, so
@@ -362,15 +368,109 @@ build_listing(struct build *b, enum listing_kind kind, const char *slug, int pag
 	return render(b, "listing", 200);
 }
 
+
+/* --------------------------------------------------------- comments */
+
+struct cnode {
+	int64_t id;
+	struct tpl_val *map, *children;
+	int depth;
+};
+
+static int
+cnode_cmp(const void *x, const void *y)
+{
+	const struct cnode *a = x, *b = y;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/*
+ * The approved comments as a thread: top-level comments in the configured
+ * order, replies oldest first under their parent, nested to thread_depth.
+ * Every node gets every key its template reads (false when absent), since
+ * names resolve outwards and a reply must not show its parent's values.
+ */
+static void
+comment_thread(struct build *b, struct tpl_val *m, const struct st_article *ar,
+    const struct st_comment *cs, size_t n)
+{
+	struct bl_arena *a = &b->a;
+	struct site *s = b->s;
+	struct tpl_val *top = tpl_set_list(a, m, "comments");
+	struct cnode *nodes = bl_arena_alloc(a, (n + 1) * sizeof(*nodes));
+	struct cnode *byid = bl_arena_alloc(a, (n + 1) * sizeof(*byid));
+	size_t *order = bl_arena_alloc(a, (n + 1) * sizeof(*order));
+	size_t ntop = 0;
+	int newest = strcmp(s->cfg.comments_order, "newest") == 0;
+
+	tpl_set_text(a, m, "comment_count_label", n == 0 ? "No comments yet." :
+	    n == 1 ? "1 comment" : bl_arena_printf(a, "%zu comments", n));
+	for (size_t i = 0; i < n; i++) {
+		nodes[i].id = cs[i].id;
+		nodes[i].depth = 0;
+		byid[i] = nodes[i];
+		byid[i].depth = (int)i;      /* index back into nodes */
+	}
+	qsort(byid, n, sizeof(*byid), cnode_cmp);
+	for (size_t i = 0; i < n; i++) {
+		const struct st_comment *c = &cs[i];
+		struct cnode key = { c->parent_id, NULL, NULL, 0 }, *hit = NULL;
+		struct tpl_val *map;
+		struct bl_buf body = BL_BUF_INIT;
+		char av[33];
+
+		if (c->parent_id > 0)
+			hit = bsearch(&key, byid, n, sizeof(*byid), cnode_cmp);
+		if (hit && nodes[hit->depth].map != NULL) {
+			struct cnode *parent = &nodes[hit->depth];
+			map = tpl_list_add_map(a, parent->children);
+			nodes[i].depth = parent->depth + 1;
+		} else {
+			/* Top level (or an orphan whose parent is not shown). */
+			map = tpl_map(a);
+			order[ntop++] = i;
+			nodes[i].depth = 1;
+		}
+		nodes[i].map = map;
+		nodes[i].children = tpl_set_list(a, map, "children");
+		tpl_set_int(a, map, "id", c->id);
+		tpl_set_int(a, map, "depth", nodes[i].depth);
+		tpl_set_text(a, map, "author", c->author);
+		if (c->url[0] && html_url_is_safe(c->url, strlen(c->url)))
+			tpl_set_text(a, map, "author_url", c->url);
+		else
+			tpl_set_bool(a, map, "author_url", 0);
+		tpl_set_text(a, map, "time_iso", site_time_iso(a, c->created_at));
+		tpl_set_text(a, map, "time_human", site_time_human(a, c->created_at));
+		cmt_avatar_id(&s->keys, c->email, av);
+		tpl_set_text(a, map, "avatar", bl_arena_printf(a, "/avatar/%s.svg", av));
+		if (nodes[i].depth < s->cfg.comments_thread_depth &&
+		    !site_comments_closed(s, ar->published_at))
+			tpl_set_text(a, map, "reply_url", bl_arena_printf(a,
+			    "%s?replytocom=%lld#respond", ar->path, (long long)c->id));
+		else
+			tpl_set_bool(a, map, "reply_url", 0);
+		cmt_format(&body, c->body);
+		tpl_set_html(a, map, "body", bl_arena_strndup(a, body.s, body.len));
+		bl_buf_release(&body);
+		modified(b, c->created_at);
+	}
+	/* Top-level maps were made detached so their order can be chosen. */
+	for (size_t k = 0; k < ntop; k++)
+		tpl_list_add_val(a, top, nodes[order[newest ? ntop - 1 - k : k]].map);
+}
+
 static struct page *
 build_article(struct build *b)
 {
 	struct bl_arena *a = &b->a;
 	struct st_article *ar;
 	struct st_comment *cs;
-	struct tpl_val *m, *list;
+	struct tpl_val *m;
+	struct page *p;
 	size_t nc, words = 0;
-	int rc;
+	int rc, closed;
 
 	rc = store_article_by_path(b->st, a, b->path, &ar, &b->err);
 	if (rc != 0)
@@ -388,48 +488,25 @@ build_article(struct build *b)
 	tpl_set_text(a, m, "updated_iso", site_time_iso(a, ar->updated_at));
 	tpl_set_text(a, m, "updated_human", site_time_human(a, ar->updated_at));
 	tpl_set_bool(a, m, "is_updated", ar->updated_at > ar->published_at + 60);
-	for (const char *p = ar->body_source; *p; p++)
-		if (isspace((unsigned char)p[0]) && !isspace((unsigned char)p[1]))
+	for (const char *w = ar->body_source; *w; w++)
+		if (isspace((unsigned char)w[0]) && !isspace((unsigned char)w[1]))
 			words++;
 	tpl_set_int(a, m, "reading_minutes", words / 230 + 1);
 	if (store_comment_list(b->st, a, ar->id, &cs, &nc, &b->err) < 0)
 		return NULL;
-	list = tpl_set_list(a, m, "comments");
-	for (size_t i = 0; i < nc; i++) {
-		struct tpl_val *c = tpl_list_add_map(a, list);
-		struct bl_buf body = BL_BUF_INIT;
-		const char *p = cs[i].body, *end = p + strlen(p);
-
-		tpl_set_int(a, c, "id", cs[i].id);
-		tpl_set_text(a, c, "author", cs[i].author);
-		if (cs[i].url[0] && html_url_is_safe(cs[i].url, strlen(cs[i].url)))
-			tpl_set_text(a, c, "author_url", cs[i].url);
-		tpl_set_text(a, c, "time_iso", site_time_iso(a, cs[i].created_at));
-		tpl_set_text(a, c, "time_human", site_time_human(a, cs[i].created_at));
-		/* Plain text: paragraphs split at blank lines, all escaped. */
-		while (p < end) {
-			const char *q = strstr(p, "\n\n");
-			size_t len = q ? (size_t)(q - p) : (size_t)(end - p);
-
-			while (len && (p[0] == '\n' || p[0] == '\r')) {
-				p++;
-				len--;
-			}
-			if (len) {
-				bl_buf_puts(&body, "<p>");
-				html_text(&body, p, len);
-				bl_buf_puts(&body, "</p>");
-			}
-			p += len;
-			while (p < end && (*p == '\n' || *p == '\r'))
-				p++;
-		}
-		tpl_set_html(a, c, "body", bl_arena_strndup(a, body.s, body.len));
-		bl_buf_release(&body);
-		modified(b, cs[i].created_at);
-	}
+	comment_thread(b, m, ar, cs, nc);
+	closed = site_comments_closed(b->s, ar->published_at);
+	if (closed)
+		tpl_set_bool(a, m, "comments_closed", 1);
+	else
+		tpl_set_html(a, m, "comment_form", PAGE_SPLICE_MARKER);
 	tpl_set_list(a, b->root, "related");
-	return render(b, "article", 200);
+	p = render_page(b, "article", 200, !closed);
+	if (p != NULL) {
+		p->meta[0] = ar->id;
+		p->meta[1] = ar->published_at;
+	}
+	return p;
 }
 
 /* ------------------------------------------------------------- routing */
@@ -613,6 +690,70 @@ slash_redirect(struct build *b, const char *path)
 	return page_redirect(301, with);
 }
 
+struct page *
+site_article_page(struct site *s, const char *path, struct bl_err *err)
+{
+	struct page *p = page_cache_get(s->cache, path);
+	struct build b;
+	uint64_t ticket;
+
+	if (p != NULL)
+		return p;
+	memset(&b, 0, sizeof(b));
+	b.s = s;
+	b.path = path;
+	bl_arena_init(&b.a);
+	ticket = page_cache_ticket(s->cache);
+	b.st = site_store(s, err);
+	if (b.st == NULL) {
+		bl_arena_release(&b.a);
+		return NULL;
+	}
+	p = is_article_path(path) ? build_article(&b) : NULL;
+	site_store_put(s, b.st);
+	if (p != NULL && p->status == 200)
+		page_cache_put(s->cache, path, p, ticket);
+	else if (p != NULL) {
+		page_unref(p);
+		p = NULL;
+		bl_errf(err, "no article at '%s'", path);
+	} else
+		bl_errf(err, "%s", b.err.msg);
+	bl_arena_release(&b.a);
+	return p;
+}
+
+/* Puts a fresh comment form into an article page for this one response. */
+static void
+splice_form(struct site *s, const struct http_req *req, struct http_result *res)
+{
+	struct page *p = res->page;
+	struct comment_form f;
+	const char *frag, *reply;
+	size_t len;
+
+	if (p == NULL || p->splice_at < 0 || p->meta[0] <= 0)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.article_id = p->meta[0];
+	f.article_path = http_req_path(req);
+	f.closed = site_comments_closed(s, p->meta[1]);
+	reply = http_req_query(req, "replytocom");
+	if (reply && *reply) {
+		char *end;
+		long long v = strtoll(reply, &end, 10);
+		if (*end == '\0' && v > 0)
+			f.reply_to = v;
+	}
+	if (site_comment_fragment(s, http_req_arena(req), req, &f, &frag, &len) == 0) {
+		res->fragment = frag;
+		res->fragment_len = len;
+	}
+	/* Each view carries its own question, and may carry the reader's
+	 * saved details: never for a shared cache. */
+	res->cache_control = "private, no-cache";
+}
+
 void
 site_handle(void *ctx, const struct http_req *req, struct http_result *res)
 {
@@ -626,9 +767,19 @@ site_handle(void *ctx, const struct http_req *req, struct http_result *res)
 	uint64_t ticket;
 
 	memset(res, 0, sizeof(*res));
+	if (site_comment_route(s, req, res))
+		return;
+	if (strcmp(http_req_method(req), "POST") == 0) {
+		res->page = error_page(405, "Method not allowed");
+		res->headers[0].name = "Allow";
+		res->headers[0].value = "GET, HEAD";
+		res->nheaders = 1;
+		return;
+	}
 	p = page_cache_get(s->cache, path);
 	if (p != NULL) {
 		res->page = p;
+		splice_form(s, req, res);
 		return;
 	}
 	memset(&b, 0, sizeof(b));
@@ -714,5 +865,6 @@ site_handle(void *ctx, const struct http_req *req, struct http_result *res)
 	if (cacheable && p->status == 200)
 		page_cache_put(s->cache, http_req_path(req), p, ticket);
 	res->page = p;
+	splice_form(s, req, res);
 	bl_arena_release(&b.a);
 }

@@ -138,6 +138,20 @@ site_open(const char *dir, struct site **out, struct bl_err *err)
 		return -1;
 	}
 	free(conf);
+	{
+		char *key = join(dir, "secret.key");
+		int rc = cmt_keys_load(key, &s->keys, err);
+
+		free(key);
+		if (rc < 0) {
+			site_close(s);
+			return -1;
+		}
+	}
+	s->policy.moderation = cmt_moderation_parse(s->cfg.comments_moderation);
+	s->policy.max_links = (int)s->cfg.comments_max_links;
+	s->policy.moderation_keys = s->cfg.comments_moderation_keys;
+	s->policy.disallowed_keys = s->cfg.comments_disallowed_keys;
 	s->media_dir = join(dir, "media");
 	s->theme_dir = join(site_datadir(), "themes/default");
 	s->override_dir = join(dir, "theme");
@@ -174,6 +188,7 @@ site_close(struct site *s)
 		page_cache_free(s->cache);
 	pool_free(s->pool);
 	config_release(&s->cfg);
+	sodium_memzero(&s->keys, sizeof(s->keys));
 	free(s->dir);
 	free(s->media_dir);
 	free(s->theme_dir);

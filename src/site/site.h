@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "comments/comments.h"
 #include "config/config.h"
 #include "core/arena.h"
 #include "core/err.h"
@@ -29,6 +30,8 @@ struct site {
 	char *theme_dir;           /* the default theme folder */
 	char *override_dir;        /* DIR/theme */
 	struct config cfg;
+	struct cmt_keys keys;      /* derived from DIR/secret.key */
+	struct cmt_policy policy;  /* from the [comments] settings */
 	struct tpl_set *tpl;       /* NULL until site_serve_prepare() */
 	struct store_pool *pool;
 	struct page_cache *cache;  /* NULL until site_serve_prepare() */

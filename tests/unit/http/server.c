@@ -17,6 +17,8 @@
 #include "core/arena.h"
 #include "http/server.h"
 
+#include "client.h"
+
 /* --- the server under test ---------------------------------------------- */
 
 struct fixture {
@@ -130,147 +132,11 @@ teardown(void)
 
 TestSuite(server, .init = setup, .fini = teardown);
 
-/* --- a tiny HTTP/1.1 client --------------------------------------------- */
-
-struct conn {
-	int fd;
-	char buf[1 << 17];
-	size_t len;
-};
-
-struct resp {
-	int status;
-	char head[8192];        /* the header block, NUL-terminated */
-	char *body;             /* malloc'd */
-	size_t blen;
-};
-
-static struct conn *
-conn_open(unsigned port)
-{
-	struct conn *c = calloc(1, sizeof(*c));
-	struct sockaddr_in sa;
-	struct timeval tv = { 5, 0 };
-
-	c->fd = socket(AF_INET, SOCK_STREAM, 0);
-	cr_assert_geq(c->fd, 0);
-	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	cr_assert_eq(connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return c;
-}
-
-static void
-conn_close(struct conn *c)
-{
-	close(c->fd);
-	free(c);
-}
-
-static void
-conn_send(struct conn *c, const char *req)
-{
-	size_t n = strlen(req);
-
-	cr_assert_eq(write(c->fd, req, n), (ssize_t)n);
-}
-
-/* Reads more bytes; returns 0 at EOF or timeout. */
-static int
-conn_fill(struct conn *c)
-{
-	ssize_t n;
-
-	cr_assert_lt(c->len, sizeof(c->buf));
-	n = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
-	if (n <= 0)
-		return 0;
-	c->len += (size_t)n;
-	return 1;
-}
-
-static const char *
-header(const struct resp *r, const char *name)
-{
-	static char val[1024];
-	const char *s = r->head;
-	size_t n = strlen(name), v;
-
-	while ((s = strstr(s, "\r\n")) != NULL) {
-		s += 2;
-		if (strncasecmp(s, name, n) == 0 && s[n] == ':') {
-			s += n + 1;
-			while (*s == ' ')
-				s++;
-			v = strcspn(s, "\r");
-			snprintf(val, sizeof(val), "%.*s", (int)v, s);
-			return val;
-		}
-	}
-	return NULL;
-}
-
-/* Reads one response; `no_body` for HEAD and 304 answers. */
-static void
-read_resp(struct conn *c, struct resp *r, int no_body)
-{
-	char *end;
-	size_t hlen, blen = 0;
-	const char *cl;
-
-	memset(r, 0, sizeof(*r));
-	for (;;) {
-		c->buf[c->len] = '\0';
-		if (c->len > 0 && (end = strstr(c->buf, "\r\n\r\n")) != NULL)
-			break;
-		cr_assert(conn_fill(c), "connection ended before a full head: "
-		    "'%.*s'", (int)c->len, c->buf);
-	}
-	hlen = (size_t)(end - c->buf) + 4;
-	cr_assert_lt(hlen, sizeof(r->head));
-	memcpy(r->head, c->buf, hlen);
-	cr_assert_eq(sscanf(r->head, "HTTP/1.1 %d", &r->status), 1,
-	    "bad status line: %s", r->head);
-	cl = header(r, "Content-Length");
-	if (!no_body && cl != NULL)
-		blen = strtoul(cl, NULL, 10);
-	while (c->len < hlen + blen)
-		cr_assert(conn_fill(c), "body cut short");
-	r->body = malloc(blen + 1);
-	memcpy(r->body, c->buf + hlen, blen);
-	r->body[blen] = '\0';
-	r->blen = blen;
-	memmove(c->buf, c->buf + hlen + blen, c->len - hlen - blen);
-	c->len -= hlen + blen;
-}
-
 /* One request on a fresh connection. */
 static void
 fetch(const char *req, struct resp *r, int no_body)
 {
-	struct conn *c = conn_open(fx.port);
-
-	conn_send(c, req);
-	read_resp(c, r, no_body);
-	conn_close(c);
-}
-
-static void
-assert_security_headers(const struct resp *r)
-{
-	const char *csp = header(r, "Content-Security-Policy");
-
-	cr_assert_not_null(csp, "no CSP in: %s", r->head);
-	cr_assert_str_eq(csp, "default-src 'self'; img-src 'self' data:; "
-	    "style-src 'self'; script-src 'self'; object-src 'none'; "
-	    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
-	cr_assert_str_eq(header(r, "X-Content-Type-Options"), "nosniff");
-	cr_assert_str_eq(header(r, "Referrer-Policy"),
-	    "strict-origin-when-cross-origin");
-	cr_assert_str_eq(header(r, "X-Frame-Options"), "DENY");
+	fetch_port(fx.port, req, r, no_body);
 }
 
 /* The article's ETag with a variant suffix inside the quotes. */
@@ -281,8 +147,6 @@ variant_tag(char *out, size_t n, const char *suffix)
 
 	snprintf(out, n, "%.*s%s\"", (int)(len - 1), fx.article->etag, suffix);
 }
-
-#define GET(path) "GET " path " HTTP/1.1\r\nHost: localhost\r\n"
 
 /* --- tests -------------------------------------------------------------- */
 
@@ -460,25 +324,32 @@ Test(server, negotiates_brotli)
 	free(r.body);
 }
 
-Test(server, post_is_405_and_keeps_connection)
+Test(server, post_reaches_handler_and_keeps_connection)
 {
 	struct conn *c = conn_open(fx.port);
 	struct resp r;
 
-	conn_send(c, "POST /article/ HTTP/1.1\r\nHost: localhost\r\n"
+	conn_send(c, "POST /echo HTTP/1.1\r\nHost: localhost\r\n"
 	    "Content-Type: application/x-www-form-urlencoded\r\n"
 	    "Content-Length: 7\r\n\r\na=1&b=2" GET("/small/") "\r\n");
 	read_resp(c, &r, 0);
-	cr_assert_eq(r.status, 405);
-	cr_assert_str_eq(header(&r, "Allow"), "GET, HEAD");
+	cr_assert_eq(r.status, 200, "the handler decides what POST gets");
+	cr_assert_str_eq(r.body, "POST /echo q=- h=- peer=127.0.0.1");
 	assert_security_headers(&r);
 	free(r.body);
 	read_resp(c, &r, 0);
-	cr_assert_eq(r.status, 200, "keep-alive lost after a 405");
+	cr_assert_eq(r.status, 200, "keep-alive lost after a POST");
+	cr_assert_str_eq(r.body, "small body");
 	free(r.body);
 	conn_close(c);
 
 	fetch("DELETE /article/ HTTP/1.1\r\nHost: localhost\r\n\r\n", &r, 0);
+	cr_assert_eq(r.status, 405, "other methods stop at the server");
+	cr_assert_str_eq(header(&r, "Allow"), "GET, HEAD, POST");
+	assert_security_headers(&r);
+	free(r.body);
+	fetch("PUT /echo HTTP/1.1\r\nHost: localhost\r\n"
+	    "Content-Length: 3\r\n\r\nabc", &r, 0);
 	cr_assert_eq(r.status, 405);
 	free(r.body);
 }
