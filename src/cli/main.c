@@ -21,6 +21,10 @@ static const char usage_text[] =
 "  demo DIR                             create and fill a demo site\n"
 "  config get KEY --site DIR            print a setting\n"
 "  config set KEY VALUE --site DIR      change a setting\n"
+"  comments list --site DIR [--status S] [--article SLUG]\n"
+"                                       list reader comments, ID first\n"
+"  comments approve|spam|delete ID... --site DIR\n"
+"                                       moderate comments\n"
 "\n"
 "'byline COMMAND --help' explains a command's options.\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n";
@@ -34,6 +38,7 @@ main(int argc, char **argv)
 	} commands[] = {
 		{ "init", cmd_init }, { "serve", cmd_serve }, { "import", cmd_import },
 		{ "post", cmd_post }, { "demo", cmd_demo }, { "config", cmd_config },
+		{ "comments", cmd_comments },
 	};
 
 	if (argc < 2) {

@@ -516,7 +516,8 @@ send_spliced(struct http_req *r, const struct http_result *res)
 	cc = res->cache_control != NULL ? res->cache_control :
 	    p->cache_control;
 	if (cc != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+		    cc);
 	if (p->gz_part[0].data != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
 		    MHD_HTTP_HEADER_ACCEPT_ENCODING);
@@ -586,7 +587,8 @@ send_page(struct http_req *r, const struct http_result *res)
 	cc = res->cache_control != NULL ? res->cache_control :
 	    p->cache_control;
 	if (cc != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, cc);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+		    cc);
 	if (variants)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
 		    MHD_HTTP_HEADER_ACCEPT_ENCODING);
@@ -711,7 +713,8 @@ header_param(struct bl_arena *a, const char *s, const char *end,
 		while (s < end && *s != '=' && *s != ';' && *s != ' ' &&
 		    *s != '\t')
 			s++;
-		match = (size_t)(s - k) == wlen && strncasecmp(k, want, wlen) == 0;
+		match = (size_t)(s - k) == wlen &&
+		    strncasecmp(k, want, wlen) == 0;
 		while (s < end && (*s == ' ' || *s == '\t'))
 			s++;
 		if (s < end && *s == '=') {

@@ -15,13 +15,16 @@
  * headers, no body), conditional GET (If-None-Match, If-Modified-Since ->
  * 304), Accept-Encoding negotiation among the page's variants with
  * "Vary: Accept-Encoding", security headers on every response, limits and
- * timeouts, 405 for methods the route does not take, 400 for malformed
- * requests.
+ * timeouts, 400 for malformed requests. GET, HEAD and POST reach the
+ * handler, which answers 405 (with its own Allow header in
+ * http_result.headers) for what a route does not take; other methods get
+ * 405 from the server.
  */
 struct http_req;
 
-/* Accessors; returned strings are borrowed for the request's lifetime. */
-const char *http_req_method(const struct http_req *r);   /* "GET", "HEAD" */
+/* Accessors; returned strings are borrowed for the request's lifetime.
+ * The method is "GET", "HEAD" or "POST". */
+const char *http_req_method(const struct http_req *r);
 const char *http_req_path(const struct http_req *r);     /* decoded path */
 const char *http_req_header(const struct http_req *r, const char *name);
 const char *http_req_query(const struct http_req *r, const char *name);
@@ -41,9 +44,13 @@ const char *http_req_cookie(const struct http_req *r, const char *name);
  * A body over max_body is read to its end and thrown away past the limit;
  * the fields read before the limit stay available and
  * http_req_body_too_large() is true, so the handler can answer 413 with
- * the form filled in as far as it got. Field values are NUL-terminated;
- * a value containing a NUL byte is kept whole up to its length. When a name
- * repeats, the first value wins. Other content types give no fields.
+ * the form filled in as far as it got (a field the limit cut into is
+ * marked truncated). Field values are NUL-terminated; a value containing
+ * a NUL byte is kept whole up to its length. When a name repeats, the
+ * first value wins; a name with a NUL byte is dropped; only the first
+ * 1000 fields are looked at. Other content types (and other methods)
+ * give no fields. A body going on more than 64 MiB past max_body has its
+ * connection closed.
  */
 const char *http_req_form(const struct http_req *r, const char *name);
 size_t http_req_form_len(const struct http_req *r, const char *name);
@@ -70,14 +77,18 @@ struct http_result {
 
 	/* Everything below is optional and borrowed until the request
 	 * completes (literals or http_req_arena()). */
-	int status;                 /* overrides page->status when not 0 */
+	int status;                 /* overrides page->status when 200..599 */
 	const char *cache_control;  /* overrides page->cache_control */
-	/* A per-request fragment inserted at page->splice_at (see page.h).
-	 * A spliced response is different on every view: it is sent without
-	 * ETag and Last-Modified and never answered with 304. */
+	/* A per-request fragment inserted at page->splice_at (see page.h);
+	 * ignored for a page without a splice point, empty when NULL. A
+	 * spliced response is different on every view: it is sent without
+	 * ETag and Last-Modified and never answered with 304; gzip is
+	 * assembled per response, brotli never offered. */
 	const char *fragment;
 	size_t fragment_len;
-	/* Extra response headers, e.g. Set-Cookie (may repeat) or Allow. */
+	/* Extra response headers, e.g. Set-Cookie (may repeat) or Allow,
+	 * sent with pages (304 answers included) and files. A header whose
+	 * name or value holds CR or LF is dropped. */
 	struct {
 		const char *name;
 		const char *value;

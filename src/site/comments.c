@@ -480,6 +480,14 @@ details_cookies(struct site *s, struct bl_arena *a, struct http_result *res,
 
 /* --------------------------------------------------------- posting */
 
+/* Byte lengths of the posted fields, so a NUL inside one is seen. */
+static void
+form_lengths(const struct http_req *req, size_t len[CMT_F__MAX])
+{
+	for (int i = 0; i < CMT_F__MAX; i++)
+		len[i] = http_req_form_len(req, field_names[i]);
+}
+
 static void
 form_from_request(const struct http_req *req, struct comment_form *f)
 {
@@ -584,8 +592,10 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	lim.comment = (size_t)s->cfg.comments_max_comment;
 	{
 		const char *msgs[CMT_F__MAX] = { 0 };
+		size_t len[CMT_F__MAX];
 
-		nerr = cmt_validate(&in, &lim, a, &clean, msgs);
+		form_lengths(req, len);
+		nerr = cmt_validate_n(&in, len, &lim, a, &clean, msgs);
 		for (int i = 0; i < CMT_F__MAX; i++)
 			if (msgs[i] && i != CMT_F_CAPTCHA)
 				f.errors[i] = msgs[i];
@@ -771,7 +781,11 @@ comment_edit(struct site *s, const struct http_req *req, struct http_result *res
 			form_response(s, req, res, 413, &f);
 			return;
 		}
-		if (cmt_validate(&in, &lim, a, &clean, msgs) > 0) {
+		size_t len[CMT_F__MAX];
+
+		form_lengths(req, len);
+		len[CMT_F_EMAIL] = 0;    /* the stored email, not a posted one */
+		if (cmt_validate_n(&in, len, &lim, a, &clean, msgs) > 0) {
 			for (int i = 0; i < CMT_F__MAX; i++)
 				f.errors[i] = msgs[i];
 			form_response(s, req, res, 422, &f);

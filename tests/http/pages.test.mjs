@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { demoSite, serve, request, links, byline, cleanup } from '../lib/server.mjs';
 
-let dir, srv, front, articlePath, article;
+let dir, srv, front, articlePath, article, sectionPath;
 
 before(async () => {
   dir = demoSite();
@@ -15,6 +15,7 @@ before(async () => {
   front = await request(srv.port, '/');
   articlePath = links(front.text, /^\/\d{4}\/\d{2}\/\d{2}\/[a-z0-9-]+\/$/)[0];
   article = await request(srv.port, articlePath);
+  sectionPath = links(front.text, /^\/section\/[a-z0-9-]+\/$/)[0];
 });
 
 after(async () => {
@@ -105,45 +106,67 @@ test('known addresses without a trailing slash are redirected', async () => {
 });
 
 test('HEAD answers the same headers without a body', async () => {
-  const get = await request(srv.port, articlePath);
-  const head = await request(srv.port, articlePath, { method: 'HEAD' });
-  assert.equal(head.status, 200);
-  assert.equal(head.body.length, 0);
-  assert.equal(head.headers['content-length'], String(get.body.length));
-  assert.equal(head.headers.etag, get.headers.etag);
+  for (const path of [sectionPath, articlePath]) {
+    const get = await request(srv.port, path, { headers: { 'Accept-Encoding': 'identity' } });
+    const head = await request(srv.port, path, { method: 'HEAD', headers: { 'Accept-Encoding': 'identity' } });
+    assert.equal(head.status, 200, path);
+    assert.equal(head.body.length, 0, path);
+    assert.equal(head.headers['content-type'], get.headers['content-type']);
+    assert.equal(head.headers.etag, get.headers.etag);
+  }
 });
 
 test('ETag and Last-Modified give 304 answers', async () => {
-  const r = await request(srv.port, articlePath);
-  assert.ok(r.headers.etag, 'ETag present');
-  assert.ok(r.headers['last-modified'], 'Last-Modified present');
-  const c1 = await request(srv.port, articlePath, { headers: { 'If-None-Match': r.headers.etag } });
-  assert.equal(c1.status, 304);
-  assert.equal(c1.body.length, 0);
-  const c2 = await request(srv.port, articlePath, { headers: { 'If-Modified-Since': r.headers['last-modified'] } });
-  assert.equal(c2.status, 304);
-  const c3 = await request(srv.port, articlePath, { headers: { 'If-None-Match': '"something-else"' } });
-  assert.equal(c3.status, 200);
+  for (const path of ['/', sectionPath, '/static/site.css']) {
+    const r = await request(srv.port, path);
+    assert.ok(r.headers.etag, `ETag on ${path}`);
+    const c1 = await request(srv.port, path, { headers: { 'If-None-Match': r.headers.etag } });
+    assert.equal(c1.status, 304, path);
+    assert.equal(c1.body.length, 0);
+    if (r.headers['last-modified']) {
+      const c2 = await request(srv.port, path, { headers: { 'If-Modified-Since': r.headers['last-modified'] } });
+      assert.equal(c2.status, 304, path);
+    }
+    const c3 = await request(srv.port, path, { headers: { 'If-None-Match': '"something-else"' } });
+    assert.equal(c3.status, 200);
+  }
+});
+
+test('article pages carry a fresh comment form each view, so they are never revalidated or shared', async () => {
+  const a = await request(srv.port, articlePath);
+  const b = await request(srv.port, articlePath, { headers: { 'If-None-Match': a.headers.etag || '"x"' } });
+  assert.equal(b.status, 200);
+  assert.equal(a.headers.etag, undefined);
+  assert.match(a.headers['cache-control'], /private/);
+  const token = (r) => r.text.match(/name="token" value="([^"]+)"/)[1];
+  assert.notEqual(token(a), token(b));
 });
 
 test('gzip and brotli are negotiated and decode to the same page', async () => {
-  const plain = await request(srv.port, articlePath, { headers: { 'Accept-Encoding': 'identity' } });
+  const plain = await request(srv.port, sectionPath, { headers: { 'Accept-Encoding': 'identity' } });
   assert.equal(plain.headers['content-encoding'], undefined);
-  const gz = await request(srv.port, articlePath, { headers: { 'Accept-Encoding': 'gzip' } });
+  const gz = await request(srv.port, sectionPath, { headers: { 'Accept-Encoding': 'gzip' } });
   assert.equal(gz.headers['content-encoding'], 'gzip');
   assert.match(gz.headers.vary, /Accept-Encoding/i);
   assert.ok(gz.body.length < plain.body.length / 2, 'gzip makes it much smaller');
   assert.deepEqual(gunzipSync(gz.body), plain.body);
-  const br = await request(srv.port, articlePath, { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
+  const br = await request(srv.port, sectionPath, { headers: { 'Accept-Encoding': 'gzip, deflate, br' } });
   assert.equal(br.headers['content-encoding'], 'br');
   assert.deepEqual(brotliDecompressSync(br.body), plain.body);
   assert.notEqual(br.headers.etag, plain.headers.etag, 'each encoding has its own ETag');
-  const c = await request(srv.port, articlePath, { headers: { 'Accept-Encoding': 'br', 'If-None-Match': br.headers.etag } });
+  const c = await request(srv.port, sectionPath, { headers: { 'Accept-Encoding': 'br', 'If-None-Match': br.headers.etag } });
   assert.equal(c.status, 304);
+  // Article pages: gzip is assembled around the per-view form and is valid.
+  const agz = await request(srv.port, articlePath, { headers: { 'Accept-Encoding': 'gzip, br' } });
+  assert.equal(agz.headers['content-encoding'], 'gzip');
+  const html = gunzipSync(agz.body).toString('utf8');
+  assert.match(html, /<\/html>\s*$/);
+  assert.match(html, /name="token" value="[^"]+"/);
 });
 
 test('Cache-Control suits each kind of response', async () => {
-  assert.match(article.headers['cache-control'], /max-age=\d+/);
+  assert.match(article.headers['cache-control'], /private/);
+  assert.match((await request(srv.port, sectionPath)).headers['cache-control'], /public, max-age=\d+/);
   const css = await request(srv.port, '/static/site.css');
   assert.equal(css.status, 200);
   assert.match(css.headers['content-type'], /^text\/css/);

@@ -215,9 +215,10 @@ export function solve(question) {
   }
 }
 
-// The message in <p class="field-error" id="FIELD-error">, or null.
+// The message in the element class="field-error" id="FIELD-error" (the
+// contract shows a <p>; any element will do for a reader), or null.
 export function fieldError(html, field) {
-  const el = element(tokenize(html), (t) => t.name === 'p' && t.attrs.get('id') === `${field}-error`);
+  const el = element(tokenize(html), (t) => t.attrs.get('id') === `${field}-error` && hasClass('field-error')(t));
   return el ? squash(textOf(el)) : null;
 }
 

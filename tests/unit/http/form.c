@@ -204,7 +204,7 @@ post_str(const char *ctype, const char *body, struct resp *r)
 	post_dump(ctype, body, strlen(body), r);
 }
 
-/* --- application/x-www-form-urlencoded ---------------------------------- */
+/* --- application/x-www-form-urlencoded ------------------------------------ */
 
 Test(form, urlencoded_decodes_plus_percent_and_utf8)
 {
@@ -335,6 +335,26 @@ Test(form, chunked_body_is_read)
 	conn_close(c);
 }
 
+Test(form, expect_100_continue)
+{
+	struct conn *c = conn_open(ff.port);
+	struct resp r;
+
+	/* What curl does with larger bodies: wait for 100 Continue. */
+	conn_send(c, "POST /dump HTTP/1.1\r\nHost: localhost\r\n"
+	    "Content-Type: " URLENC "\r\nContent-Length: 9\r\n"
+	    "Expect: 100-continue\r\n\r\n");
+	read_resp(c, &r, 1);
+	cr_assert_eq(r.status, 100);
+	free(r.body);
+	conn_send(c, "a=1&b=two");
+	read_resp(c, &r, 0);
+	cr_assert_eq(r.status, 200);
+	cr_assert_str_eq(r.body, "POST\na(1)=1\nb(3)=two\ntoo_large=0\n");
+	free(r.body);
+	conn_close(c);
+}
+
 Test(form, other_content_types_have_no_fields)
 {
 	struct resp r;
@@ -413,7 +433,7 @@ Test(form, handler_405_passes_through_with_its_allow)
 	conn_close(c);
 }
 
-/* --- multipart/form-data ------------------------------------------------- */
+/* --- multipart/form-data -------------------------------------------------- */
 
 #define PART(name) "--" BOUNDARY "\r\n" \
 	"Content-Disposition: form-data; name=\"" name "\"\r\n\r\n"
@@ -447,7 +467,8 @@ Test(form, multipart_fields)
 	    "a(11)=hello world\n"
 	    "b(11)=caf\xc3\xa9 + %41\n"
 	    "empty(0)=\n"
-	    "comment(37)=line one\\x0d\\x0aline two\\x0d\\x0a-- not a boundary\n"
+	    "comment(37)=line one\\x0d\\x0aline two\\x0d\\x0a"
+	    "-- not a boundary\n"
 	    "file(9)=file text\n"
 	    "too_large=0\n");
 	free(r.body);
@@ -501,7 +522,7 @@ Test(form, multipart_field_over_max_field_and_body_over_max_body)
 	bl_buf_release(&b);
 }
 
-/* --- cookies --------------------------------------------------------------- */
+/* --- cookies -------------------------------------------------------------- */
 
 Test(form, reads_several_cookies_from_one_header)
 {
@@ -520,7 +541,7 @@ Test(form, reads_several_cookies_from_one_header)
 	free(r.body);
 }
 
-/* --- result overrides ------------------------------------------------------ */
+/* --- result overrides ----------------------------------------------------- */
 
 Test(form, set_cookie_twice_and_other_headers)
 {
@@ -594,7 +615,7 @@ Test(form, cache_control_override)
 	free(r.body);
 }
 
-/* --- default limits -------------------------------------------------------- */
+/* --- default limits ------------------------------------------------------- */
 
 Test(form_defaults, field_cut_at_256_kib_and_body_at_1_mib)
 {

@@ -43,7 +43,8 @@ expected(const struct page *p, const char *frag, size_t *n)
 	char *out = malloc(len + fl + 1);
 
 	memcpy(out, p->body[PAGE_IDENTITY].data, at);
-	memcpy(out + at, frag, fl);
+	if (fl > 0)
+		memcpy(out + at, frag, fl);
 	memcpy(out + at + fl, p->body[PAGE_IDENTITY].data + at, len - at);
 	*n = len + fl;
 	return out;
@@ -67,7 +68,7 @@ assert_gzip_splice(const struct page *p, const char *frag)
 	bl_buf_release(&gz);
 }
 
-/* --- pages --------------------------------------------------------------- */
+/* --- pages ---------------------------------------------------------------- */
 
 Test(splice_page, marker_is_removed_and_recorded)
 {
@@ -134,6 +135,25 @@ Test(splice_page, fragment_with_nul_and_binary_bytes)
 	cr_assert_eq(memcmp(got + at, frag, sizeof(frag)), 0);
 	free(got);
 	bl_buf_release(&gz);
+	page_unref(p);
+}
+
+Test(splice_page, fragment_larger_than_the_fragment_window)
+{
+	struct page *p = spliced_page(20, 20, "text/html", 1);
+	struct bl_buf frag = BL_BUF_INIT;
+	unsigned x = 12345;
+	int i;
+
+	/* Repeats far apart and noise: 40 KB, ten times zlib's window for
+	 * fragments. */
+	for (i = 0; i < 2000; i++) {
+		x = x * 1103515245u + 12345u;
+		bl_buf_printf(&frag, "<li>%u item %d</li>", x >> 16, i % 7);
+	}
+	cr_assert_gt(frag.len, 40000);
+	assert_gzip_splice(p, frag.s);
+	bl_buf_release(&frag);
 	page_unref(p);
 }
 
@@ -225,7 +245,7 @@ Test(splice_page, overflowed_buffer_becomes_500)
 	bl_buf_release(&b);
 }
 
-/* --- serving --------------------------------------------------------------- */
+/* --- serving -------------------------------------------------------------- */
 
 struct splice_fixture {
 	struct page *article;   /* spliced, with gzip segments */
@@ -462,7 +482,8 @@ Test(splice_server, small_page_and_keep_alive)
 
 	want = expected(sf.small, FRAG_A, &n);
 	for (i = 0; i < 3; i++) {
-		conn_send(c, GET("/small/?f=a") "Accept-Encoding: gzip\r\n\r\n");
+		conn_send(c, GET("/small/?f=a")
+		    "Accept-Encoding: gzip\r\n\r\n");
 		read_resp(c, &r, 0);
 		cr_assert_eq(r.status, 200);
 		cr_assert_null(header(&r, "Content-Encoding"),
