@@ -136,6 +136,7 @@ cmd_serve(int argc, char **argv)
 	hc.threads = (unsigned)(threads >= 0 ? threads : site->cfg.server_threads);
 	hc.max_conns = (unsigned)site->cfg.server_max_connections;
 	hc.conn_timeout = (unsigned)site->cfg.server_timeout;
+	hc.max_body = (size_t)site->cfg.server_max_body;
 	hc.handler = site_handle;
 	hc.ctx = site;
 	/* Signals are taken by sigwait() below; every thread started from
