@@ -1,6 +1,10 @@
 /* UTF-8 validation and decoding (RFC 3629). */
 #include "core/utf8.h"
 
+#include <string.h>
+
+#include "core/arena.h"
+
 int
 bl_utf8_valid(const char *str, size_t n)
 {
@@ -87,4 +91,36 @@ bl_utf8_has_controls(const char *str, size_t n)
 			return 1;
 	}
 	return 0;
+}
+
+char *
+bl_utf8_repair(struct bl_arena *a, const char *s, size_t n)
+{
+	/* Each bad byte grows to at most 3 bytes. */
+	char *out = bl_arena_alloc(a, n * 3 + 1), *o = out;
+	size_t i = 0;
+
+	while (i < n) {
+		size_t len = 1;
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0) {
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+			if (len > n - i || !bl_utf8_valid(s + i, len)) {
+				memcpy(o, "\xef\xbf\xbd", 3);
+				o += 3;
+				i++;
+				continue;
+			}
+		}
+		memcpy(o, s + i, len);
+		o += len;
+		i += len;
+	}
+	*o = '\0';
+	return out;
 }

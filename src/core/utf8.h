@@ -15,4 +15,10 @@ size_t bl_utf8_len(const char *s, size_t n);
 /* Returns 1 if s holds C0/C1 control characters other than tab, LF and CR. */
 int bl_utf8_has_controls(const char *s, size_t n);
 
+/* A copy of s[0..n) (arena-owned, NUL-terminated) where every byte that is
+ * not part of well-formed UTF-8 becomes U+FFFD and NUL bytes are dropped,
+ * so text from outside can be shown back safely. */
+struct bl_arena;
+char *bl_utf8_repair(struct bl_arena *a, const char *s, size_t n);
+
 #endif

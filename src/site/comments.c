@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "core/alloc.h"
+#include "core/utf8.h"
 #include "render/html.h"
 
 #define COOKIE_MINE "byline_mine"
@@ -272,8 +273,10 @@ site_comment_fragment(struct site *s, struct bl_arena *a,
 	vals = tpl_set_map(a, root, "values");
 	errs = tpl_set_map(a, root, "errors");
 	for (int i = 0; i < CMT_F__MAX; i++) {
+		/* What was typed comes back as typed, but as valid UTF-8. */
 		if (f->values[i] && i != CMT_F_CAPTCHA)
-			tpl_set_text(a, vals, field_names[i], f->values[i]);
+			tpl_set_text(a, vals, field_names[i], bl_utf8_repair(a,
+			    f->values[i], strlen(f->values[i])));
 		if (f->errors[i]) {
 			tpl_set_text(a, errs, field_names[i], f->errors[i]);
 			nerr++;
@@ -378,6 +381,18 @@ render:
 	*len = buf.len;
 	bl_buf_release(&buf);
 	return 0;
+}
+
+/* Drops this server's cached pages of an article it has just changed, so
+ * the reader who made the change sees it on the very next request (the
+ * watcher does the same a moment later, for every other process). */
+static void
+site_changed(struct site *s, int64_t article_id)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "article:%lld", (long long)article_id);
+	page_cache_invalidate(s->cache, key);
 }
 
 /* --------------------------------------------------------- responses */
@@ -668,6 +683,7 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	if (store_comment_add(st, &c, &id, &err) < 0)
 		goto store_error;
 	site_store_put(s, st);
+	site_changed(s, ar->id);
 	if (c.status != STC_APPROVED)
 		fprintf(stderr, "byline: comment %lld held (%s)\n", (long long)id,
 		    why ? why : c.status == STC_SPAM ? "spam" : "moderation");
@@ -807,6 +823,7 @@ comment_edit(struct site *s, const struct http_req *req, struct http_result *res
 		rc = store_comment_update(st, id, clean.author, clean.url,
 		    clean.comment, status, &err);
 		site_store_put(s, st);
+		site_changed(s, c->article_id);
 		if (rc != 0) {
 			refuse(res, rc > 0 ? 404 : 500);
 			return;
@@ -838,6 +855,7 @@ comment_delete(struct site *s, const struct http_req *req, struct http_result *r
 	}
 	rc = store_comment_delete(st, id, &err);
 	site_store_put(s, st);
+	site_changed(s, c->article_id);
 	if (rc != 0) {
 		refuse(res, rc > 0 ? 404 : 500);
 		return;
