@@ -102,6 +102,7 @@ common(struct build *b, const char *kind, const char *title,
 	tpl_set_text(a, page, "description", description && *description ?
 	    description : b->s->cfg.site_description);
 	tpl_set_text(a, page, "canonical", abs_url(b, b->path));
+	site_meta_page(b->s, a, b->root, kind, b->path);
 	localtime_r(&now, &tm);
 	tpl_set_int(a, b->root, "year", tm.tm_year + 1900);
 	if (store_section_list(b->st, a, &secs, &n, &b->err) < 0)
@@ -500,7 +501,15 @@ build_article(struct build *b)
 		tpl_set_bool(a, m, "comments_closed", 1);
 	else
 		tpl_set_html(a, m, "comment_form", PAGE_SPLICE_MARKER);
-	tpl_set_list(a, b->root, "related");
+	{
+		struct st_article *rel;
+		size_t nrel;
+
+		if (site_related_list(b->s, b->st, a, ar->id, &rel, &nrel, &b->err) < 0)
+			return NULL;
+		teasers(b, b->root, "related", rel, nrel);
+	}
+	site_meta_article(b->s, a, b->root, ar);
 	p = render_page(b, "article", 200, !closed);
 	if (p != NULL) {
 		p->meta[0] = ar->id;
@@ -767,7 +776,8 @@ site_handle(void *ctx, const struct http_req *req, struct http_result *res)
 	uint64_t ticket;
 
 	memset(res, 0, sizeof(*res));
-	if (site_comment_route(s, req, res))
+	if (site_comment_route(s, req, res) || site_feed_route(s, req, res) ||
+	    site_search_route(s, req, res) || site_archive_route(s, req, res))
 		return;
 	if (strcmp(http_req_method(req), "POST") == 0) {
 		res->page = error_page(405, "Method not allowed");

@@ -43,4 +43,35 @@ struct page *site_article_page(struct site *s, const char *path,
 /* True when comments on an article published at `published` are closed. */
 int site_comments_closed(const struct site *s, int64_t published);
 
+/* ------------------------------------------ finding and following */
+
+/*
+ * Each route function answers the requests it owns (returning 1 with
+ * `res` filled, caching what it can in s->cache with the right dependency
+ * keys), or returns 0 for paths that are not its own.
+ *   site_feed_route:    RSS, Atom and JSON feeds, sitemaps, robots.txt
+ *   site_search_route:  /search
+ *   site_archive_route: /YYYY/, /YYYY/MM/, /YYYY/MM/DD/, /archive/
+ */
+int site_feed_route(struct site *s, const struct http_req *req,
+    struct http_result *res);
+int site_search_route(struct site *s, const struct http_req *req,
+    struct http_result *res);
+int site_archive_route(struct site *s, const struct http_req *req,
+    struct http_result *res);
+
+/* The related articles of an article, best first (published only, never
+ * the article itself); summaries like store_article_list gives. */
+int site_related_list(struct site *s, struct store *st, struct bl_arena *a,
+    int64_t article_id, struct st_article **items, size_t *n,
+    struct bl_err *err);
+
+/* Search-engine and social metadata: site_meta_page adds to every page's
+ * data, site_meta_article to an article page's (Open Graph, Twitter card,
+ * schema.org NewsArticle JSON-LD). */
+void site_meta_page(struct site *s, struct bl_arena *a, struct tpl_val *root,
+    const char *kind, const char *path);
+void site_meta_article(struct site *s, struct bl_arena *a,
+    struct tpl_val *root, const struct st_article *ar);
+
 #endif
