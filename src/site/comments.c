@@ -468,11 +468,12 @@ method_not_allowed(struct http_result *res, const char *allow)
 	add_header(res, "Allow", allow);
 }
 
-/* Set-Cookie values for the "save my details" cookies: set when ticked,
- * removed otherwise. */
+/* Set-Cookie values for the "save my details" cookies: set when ticked;
+ * when not, those the browser still has are removed, and nothing else is
+ * set. */
 static void
-details_cookies(struct site *s, struct bl_arena *a, struct http_result *res,
-    const struct cmt_clean *c, int save)
+details_cookies(struct site *s, const struct http_req *req, struct bl_arena *a,
+    struct http_result *res, const struct cmt_clean *c, int save)
 {
 	const char *secure = strncmp(s->cfg.site_url, "https:", 6) == 0 ? "; Secure" : "";
 	const char *names[3] = { COOKIE_AUTHOR, COOKIE_EMAIL, COOKIE_URL };
@@ -486,7 +487,7 @@ details_cookies(struct site *s, struct bl_arena *a, struct http_result *res,
 			add_header(res, "Set-Cookie", bl_arena_printf(a,
 			    "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
 			    names[i], enc.s, SAVE_SECONDS, secure));
-		} else if (!save)
+		} else if (!save && http_req_cookie(req, names[i]) != NULL)
 			add_header(res, "Set-Cookie", bl_arena_printf(a,
 			    "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s", names[i], secure));
 		bl_buf_release(&enc);
@@ -690,7 +691,7 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 
 	mine_read(s, req, &m);
 	add_header(res, "Set-Cookie", mine_cookie(s, a, &m, id, now, 0));
-	details_cookies(s, a, res, &clean, f.cookies);
+	details_cookies(s, req, a, res, &clean, f.cookies);
 	redirect(res, bl_arena_printf(a, "%s#comment-%lld", ar->path, (long long)id));
 	return;
 
