@@ -30,23 +30,16 @@ struct copied {
 	size_t n;
 };
 
+/* Ends an import's photo copies: removed when the article was not stored
+ * (`ok` 0), kept otherwise. */
 static void
-copied_undo(struct copied *c)
+copied_end(struct copied *c, int ok)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		unlink(c->paths[i]);
+		if (!ok)
+			unlink(c->paths[i]);
 		free(c->paths[i]);
 	}
-	free(c->paths);
-	c->paths = NULL;
-	c->n = 0;
-}
-
-static void
-copied_keep(struct copied *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->paths[i]);
 	free(c->paths);
 	c->paths = NULL;
 	c->n = 0;
@@ -264,10 +257,7 @@ site_import_text(struct site *s, struct bl_arena *a, const char *file,
 	res->title = art.headline;
 	rc = 0;
 out:
-	if (rc < 0)
-		copied_undo(&c);
-	else
-		copied_keep(&c);
+	copied_end(&c, rc == 0);
 	bl_buf_release(&raw);
 	bl_buf_release(&html);
 	return rc;
@@ -362,10 +352,7 @@ site_post_add(struct site *s, struct bl_arena *a, const char *file,
 	res->title = post.title;
 	rc = 0;
 out:
-	if (rc < 0)
-		copied_undo(&c);
-	else
-		copied_keep(&c);
+	copied_end(&c, rc == 0);
 	bl_buf_release(&raw);
 	bl_buf_release(&html);
 	return rc;
