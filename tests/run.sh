@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/.."
 build=${1:-build}
 shift 2>/dev/null || true
-kinds=${*:-unit cli http browser}
+kinds=${*:-unit cli http browser validity}
 passed=0
 failed=0
 log=$(mktemp)
@@ -39,7 +39,9 @@ count_node() {
 }
 
 node_deps() {
-	if [ ! -d tests/node_modules/playwright-core ]; then
+	# Install when missing, and again whenever the lock file changed.
+	if [ ! -f tests/node_modules/.package-lock.json ] ||
+	    [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
 		(cd tests && npm ci --no-audit --no-fund --loglevel=error) || return 1
 	fi
 }
@@ -58,7 +60,7 @@ for kind in $kinds; do
 			fi
 		done
 		;;
-	cli|http|browser)
+	cli|http|browser|validity)
 		if ! node_deps; then
 			echo "== $kind: cannot install the node test dependencies"
 			failed=$((failed + 1))

@@ -76,6 +76,10 @@ const struct config_option config_options[] = {
 	  "Longest website address, in characters." },
 	{ "comments.max_comment", CONFIG_INT, "20000", 1, 200000, OFF(comments_max_comment),
 	  "Longest comment, in characters." },
+	{ "feeds.content", CONFIG_STRING, "full", 0, 0, OFF(feeds_content),
+	  "What feeds carry of each article: full (the whole body) or summary (the standfirst or excerpt)." },
+	{ "related.count", CONFIG_INT, "4", 3, 5, OFF(related_count),
+	  "Related articles shown under each article (docs/related.md)." },
 	{ NULL, 0, NULL, 0, 0, 0, NULL },
 };
 
@@ -103,6 +107,9 @@ config_check(const struct config_option *o, const char *value, struct bl_err *er
 	if (strcmp(o->key, "comments.order") == 0 && strcmp(value, "oldest") != 0 &&
 	    strcmp(value, "newest") != 0)
 		return bl_errf(err, "'%s' must be oldest or newest", o->key);
+	if (strcmp(o->key, "feeds.content") == 0 && strcmp(value, "full") != 0 &&
+	    strcmp(value, "summary") != 0)
+		return bl_errf(err, "'%s' must be full or summary", o->key);
 	if (o->type == CONFIG_STRING)
 		return 0;
 	errno = 0;

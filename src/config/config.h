@@ -53,6 +53,8 @@ struct config {
 	long comments_max_email;
 	long comments_max_url;
 	long comments_max_comment;
+	char *feeds_content;        /* full | summary */
+	long related_count;         /* related articles shown, 3..5 */
 };
 
 enum config_type {

@@ -999,6 +999,10 @@ site_comment_route(struct site *s, const struct http_req *req,
 	const char *path = http_req_path(req), *method = http_req_method(req);
 	int post = strcmp(method, "POST") == 0;
 
+	/* The comments feeds belong to site_feed_route. */
+	if (strncmp(path, "/comments/feed", 14) == 0 &&
+	    (path[14] == '\0' || path[14] == '/'))
+		return 0;
 	if (post && strncmp(path, "/comments", 9) == 0 && !same_origin(s, req)) {
 		res->page = plain_page(403, "Your comment was not posted",
 		    "The form was sent from another site.");

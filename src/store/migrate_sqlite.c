@@ -129,6 +129,21 @@ static const struct migration {
 	"CREATE INDEX comments_email ON comments (email COLLATE NOCASE, status);\n"
 	"CREATE INDEX comments_status ON comments (status, created_at);\n"
 	"PRAGMA user_version = 2;\n" },
+	{ 3, "related articles",
+	/* Each published article's related articles, best first (pos 0..),
+	 * computed when articles are written (docs/related.md). The store
+	 * fills it for existing articles the first time it opens the file. */
+	"CREATE TABLE related (\n"
+	"	article_id INTEGER NOT NULL\n"
+	"		REFERENCES articles (id) ON DELETE CASCADE,\n"
+	"	pos INTEGER NOT NULL,\n"
+	"	related_id INTEGER NOT NULL\n"
+	"		REFERENCES articles (id) ON DELETE CASCADE,\n"
+	"	score REAL NOT NULL,\n"
+	"	PRIMARY KEY (article_id, pos)\n"
+	") WITHOUT ROWID;\n"
+	"CREATE INDEX related_related ON related (related_id);\n"
+	"PRAGMA user_version = 3;\n" },
 };
 
 const int sqlite_schema_latest = (int)(sizeof(migrations) / sizeof(migrations[0]));

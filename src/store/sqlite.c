@@ -2,6 +2,7 @@
 #include "store/store_int.h"
 #include "store/sqlite_int.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,8 +111,9 @@ done(sqlite3_stmt *s)
 /*
  * Gets statement `id` and binds parameters ?1, ?2... from the arguments as
  * `fmt` says, one letter each: 't' text (const char *, NULL binds ''),
- * 'i' integer (int64_t), 'n' integer or NULL when 0 (int64_t), 'x' skips
- * a parameter number the statement does not use (no argument).
+ * 'i' integer (int64_t), 'n' integer or NULL when 0 (int64_t), 'f' real
+ * (double), 'x' skips a parameter number the statement does not use (no
+ * argument).
  */
 static sqlite3_stmt *
 bindv(struct sq *q, enum stmt id, const char *fmt, va_list ap)
@@ -137,6 +139,9 @@ bindv(struct sq *q, enum stmt id, const char *fmt, va_list ap)
 			v = va_arg(ap, int64_t);
 			rc = v ? sqlite3_bind_int64(s, i, v) :
 			    sqlite3_bind_null(s, i);
+			break;
+		case 'f':
+			rc = sqlite3_bind_double(s, i, va_arg(ap, double));
 			break;
 		case 'x':
 			break;
@@ -294,6 +299,7 @@ tx_abort(struct sq *q)
 /* --------------------------------------------------------- open, close */
 
 static const struct store_ops sqlite_ops;
+static int sq_related_rebuild(struct store *, struct bl_err *);
 
 static void
 sq_close(struct store *st)
@@ -334,6 +340,7 @@ int
 store_sqlite_open(const char *path, struct store **out, struct bl_err *err)
 {
 	struct sq *q;
+	int64_t missing = 0;
 	int rc;
 
 	*out = NULL;
@@ -361,6 +368,12 @@ store_sqlite_open(const char *path, struct store **out, struct bl_err *err)
 	}
 	if (sqlite_migrate(q->db, path, &q->version, err) < 0)
 		goto fail;
+	/* Articles written before related lists existed get theirs now. */
+	if (query_int(q, &missing, S_REL_MISSING, "") < 0 ||
+	    (missing && sq_related_rebuild(&q->base, err) < 0)) {
+		bl_errf(err, "cannot open database '%s': %s", path, err->msg);
+		goto fail;
+	}
 	*out = &q->base;
 	return 0;
 fail:
@@ -530,6 +543,21 @@ sq_article_by_slug(struct store *st, struct bl_arena *a, const char *slug,
 	return fetch_article(q, a, bind(q, S_ARTICLE_BY_SLUG, "t", slug), out);
 }
 
+/* "2026", "2026/11" or "2026/11/24": the shapes of a permalink date
+ * prefix (the numbers are not checked: an impossible date is empty). */
+static int
+archive_date_valid(const char *d)
+{
+	size_t n = strlen(d);
+
+	if (n != 4 && n != 7 && n != 10)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (i == 4 || i == 7 ? d[i] != '/' : (d[i] < '0' || d[i] > '9'))
+			return 0;
+	return 1;
+}
+
 static int
 sq_article_list(struct store *st, struct bl_arena *a,
     const struct st_query *qr, struct st_list *out, struct bl_err *err)
@@ -553,6 +581,11 @@ sq_article_list(struct store *st, struct bl_arena *a,
 	} else if (qr->author != NULL) {
 		list = S_LIST_AUTHOR, count = S_COUNT_AUTHOR;
 		filter = qr->author;
+	} else if (qr->date != NULL) {
+		list = S_LIST_DATE, count = S_COUNT_DATE;
+		if (!archive_date_valid(qr->date))
+			return 0;	/* no such period: nothing in it */
+		filter = bl_arena_printf(a, "/%s/", qr->date);
 	}
 	limit = qr->limit > 0 ? qr->limit : -1;	/* SQLite: -1 is no limit */
 	offset = qr->offset > 0 ? qr->offset : 0;
@@ -950,6 +983,595 @@ index_text(struct bl_arena *a, const char *html, const char *source)
 	return r;
 }
 
+/* ---------------------------------------------------- related articles */
+
+/*
+ * Related articles (docs/related.md). For a published article T every
+ * candidate C gets
+ *
+ *   score = W_TAG * tags + W_TEXT * text + W_FRESH * fresh + W_SECTION * sec
+ *
+ *   tags   the idf weights ln(N / df) of the tags C shares with T, over the
+ *          sum for all of T's tags (N published articles, df of them with
+ *          the tag): a rare shared tag counts more than a common one;
+ *   text   bm25 of C for an OR query of T's most distinctive words (title
+ *          words count 3, standfirst 2, body 1, times ln(N / df)), over
+ *          the best candidate's bm25;
+ *   fresh  1 / (1 + |published(T) - published(C)| / 30 days);
+ *   sec    1 when both are in the same section.
+ *
+ * The best STORE_RELATED_MAX (ties: lower id first) are stored in
+ * `related`. When fewer candidates share a tag or a word, the nearest in
+ * time from the same section, then from anywhere, fill the list.
+ */
+#define W_TAG 0.45
+#define W_TEXT 0.35
+#define W_FRESH 0.10
+#define W_SECTION 0.10
+#define REL_FRESH_SCALE (30.0 * 86400.0)
+#define REL_TAG_PEERS 2000      /* tag-sharing rows looked at */
+#define REL_TEXT_HITS 100       /* text matches looked at */
+#define REL_TERMS 24            /* candidate words of an article */
+#define REL_QUERY_TERMS 10      /* distinctive words searched for */
+#define REL_FILL 20             /* fillers looked at */
+#define REL_NEIGHBOURS 10       /* best candidates of a new article */
+#define REL_CASCADE_TAGS 100    /* tag-sharing articles recomputed */
+#define REL_CASCADE_SHORT 50    /* articles with short lists recomputed */
+
+struct rel_cand {
+	int64_t id, published, section;
+	double tag, text, score;
+	int64_t rank;           /* score rounded, for stable ties */
+};
+
+struct rel_set {
+	struct rel_cand *c;
+	size_t n, cap;
+};
+
+static void
+rel_push(struct bl_arena *a, struct rel_set *set, int64_t id,
+    int64_t published, int64_t section, double tag, double text)
+{
+	struct rel_cand *c;
+
+	if (set->n == set->cap)
+		set->c = grow(a, set->c, set->n, &set->cap, sizeof(*set->c));
+	c = &set->c[set->n++];
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->published = published;
+	c->section = section;
+	c->tag = tag;
+	c->text = text;
+}
+
+static int
+rel_cmp_id(const void *x, const void *y)
+{
+	const struct rel_cand *a = x, *b = y;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int
+rel_cmp_rank(const void *x, const void *y)
+{
+	const struct rel_cand *a = x, *b = y;
+
+	if (a->rank != b->rank)
+		return a->rank > b->rank ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Sorts by id and merges rows of the same candidate: tag weights add up,
+ * the text score is the best seen. */
+static void
+rel_merge(struct rel_set *set)
+{
+	size_t i, n = 0;
+
+	if (set->n == 0)
+		return;
+	qsort(set->c, set->n, sizeof(*set->c), rel_cmp_id);
+	for (i = 0; i < set->n; i++) {
+		if (n > 0 && set->c[n - 1].id == set->c[i].id) {
+			set->c[n - 1].tag += set->c[i].tag;
+			if (set->c[i].text > set->c[n - 1].text)
+				set->c[n - 1].text = set->c[i].text;
+			continue;
+		}
+		set->c[n++] = set->c[i];
+	}
+	set->n = n;
+}
+
+static int
+cmp_fts_term(const void *x, const void *y)
+{
+	const struct fts_term *a = x, *b = y;
+
+	if (a->weight != b->weight)
+		return a->weight > b->weight ? -1 : 1;
+	return strcmp(a->word, b->word);
+}
+
+/* The OR query of the article's most distinctive words, or NULL. */
+static int
+rel_text_query(struct sq *q, struct bl_arena *a, const char *title,
+    const char *standfirst, const char *body, int64_t npub, char **out)
+{
+	struct fts_term *terms, *keep;
+	struct bl_buf b = BL_BUF_INIT;
+	size_t n, nkeep = 0, i;
+	int64_t df;
+
+	*out = NULL;
+	n = fts_terms(a, title, standfirst, body, &terms, REL_TERMS);
+	keep = bl_arena_alloc(a, (n + 1) * sizeof(*keep));
+	for (i = 0; i < n; i++) {
+		char *m = bl_arena_printf(a, "\"%s\"", terms[i].word);
+
+		/* Words are letters and digits only: no quote to double. */
+		if (strchr(terms[i].word, '"') != NULL)
+			continue;
+		if (query_int(q, &df, S_REL_DF, "t", m) < 0)
+			return -1;
+		if (df <= 1)
+			continue;	/* no other story has it */
+		if (df > npub)
+			df = npub;
+		keep[nkeep].word = m;
+		keep[nkeep].weight = terms[i].weight * log((double)npub / (double)df);
+		if (keep[nkeep].weight > 0)
+			nkeep++;
+	}
+	if (nkeep == 0)
+		return 0;
+	qsort(keep, nkeep, sizeof(*keep), cmp_fts_term);
+	if (nkeep > REL_QUERY_TERMS)
+		nkeep = REL_QUERY_TERMS;
+	for (i = 0; i < nkeep; i++) {
+		if (i)
+			bl_buf_puts(&b, " OR ");
+		bl_buf_puts(&b, keep[i].word);
+	}
+	if (!bl_buf_err(&b))
+		*out = bl_arena_strndup(a, b.s, b.len);
+	bl_buf_release(&b);
+	return 0;
+}
+
+/*
+ * Recomputes and stores the related list of article `id` (inside the
+ * caller's transaction). Sets *changed when the stored list is different
+ * now, and fills ranked[0..*nranked) with up to REL_NEIGHBOURS best
+ * candidates when `ranked` is not NULL. An article that is not published
+ * loses its list.
+ */
+static int
+rel_compute(struct sq *q, int64_t id, int64_t *ranked, size_t *nranked,
+    int *changed)
+{
+	struct bl_arena a = BL_ARENA_INIT;
+	struct rel_set set = { NULL, 0, 0 };
+	int64_t published, section, npub, *old = NULL, *tag_ids = NULL;
+	double *tag_idf = NULL, tagmax = 0, textmax = 0;
+	char *title, *standfirst, *body, *expr;
+	size_t nold = 0, oldcap = 0, ntags = 0, tagcap = 0, i, k, nnew;
+	sqlite3_stmt *s;
+	int rc, ret = -1;
+
+	*changed = 0;
+	if (nranked != NULL)
+		*nranked = 0;
+	/* What is stored now. */
+	if ((s = bind(q, S_REL_OLD, "i", id)) == NULL)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (nold == oldcap)
+			old = grow(&a, old, nold, &oldcap, sizeof(*old));
+		old[nold++] = sqlite3_column_int64(s, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		step_error(q, s);
+		goto out;
+	}
+	done(s);
+
+	if ((s = bind(q, S_REL_TARGET, "i", id)) == NULL)
+		goto out;
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		if (rc != SQLITE_DONE) {
+			step_error(q, s);
+			goto out;
+		}
+		done(s);
+		/* Not published (or gone): no list. */
+		if (nold > 0) {
+			if (exec(q, S_REL_DELETE, "i", id) < 0)
+				goto out;
+			*changed = 1;
+		}
+		ret = 0;
+		goto out;
+	}
+	published = sqlite3_column_int64(s, 0);
+	section = sqlite3_column_int64(s, 1);
+	title = col_str(&a, s, 2);
+	standfirst = col_str(&a, s, 3);
+	body = col_str(&a, s, 4);
+	done(s);
+	if (query_int(q, &npub, S_PUBLISHED_COUNT, "") < 0)
+		goto out;
+	if (npub < 1)
+		npub = 1;
+
+	/* Shared tags, weighted by rarity. */
+	if ((s = bind(q, S_REL_OWN_TAGS, "i", id)) == NULL)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t df = sqlite3_column_int64(s, 1);
+
+		if (ntags == tagcap) {
+			size_t c2 = tagcap;
+			tag_ids = grow(&a, tag_ids, ntags, &tagcap, sizeof(*tag_ids));
+			tag_idf = grow(&a, tag_idf, ntags, &c2, sizeof(*tag_idf));
+		}
+		if (df < 1)
+			df = 1;
+		if (df > npub)
+			df = npub;
+		tag_ids[ntags] = sqlite3_column_int64(s, 0);
+		tag_idf[ntags] = log((double)npub / (double)df);
+		tagmax += tag_idf[ntags++];
+	}
+	if (rc != SQLITE_DONE) {
+		step_error(q, s);
+		goto out;
+	}
+	done(s);
+	if (ntags > 0) {
+		if ((s = bind(q, S_REL_TAG_PEERS, "ii", id,
+		    (int64_t)REL_TAG_PEERS)) == NULL)
+			goto out;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			int64_t tag = sqlite3_column_int64(s, 1);
+			double w = 0;
+
+			for (k = 0; k < ntags; k++)
+				if (tag_ids[k] == tag)
+					w = tag_idf[k];
+			rel_push(&a, &set, sqlite3_column_int64(s, 0),
+			    sqlite3_column_int64(s, 2),
+			    sqlite3_column_int64(s, 3), w, 0);
+		}
+		if (rc != SQLITE_DONE) {
+			step_error(q, s);
+			goto out;
+		}
+		done(s);
+	}
+
+	/* Text similarity through the full-text index. */
+	if (rel_text_query(q, &a, title, standfirst, body, npub, &expr) < 0)
+		goto out;
+	if (expr != NULL) {
+		if ((s = bind(q, S_REL_TEXT, "tii", expr, id,
+		    (int64_t)REL_TEXT_HITS)) == NULL)
+			goto out;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			double t = -sqlite3_column_double(s, 1);
+
+			if (t <= 0)
+				continue;
+			if (t > textmax)
+				textmax = t;
+			rel_push(&a, &set, sqlite3_column_int64(s, 0),
+			    sqlite3_column_int64(s, 2),
+			    sqlite3_column_int64(s, 3), 0, t);
+		}
+		if (rc != SQLITE_DONE) {
+			step_error(q, s);
+			goto out;
+		}
+		done(s);
+	}
+	rel_merge(&set);
+
+	/* Too few: the nearest in time, own section first. */
+	if (set.n < STORE_RELATED_MAX) {
+		if ((s = bind(q, S_REL_FILL, "iiii", id, section, published,
+		    (int64_t)REL_FILL)) == NULL)
+			goto out;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			rel_push(&a, &set, sqlite3_column_int64(s, 0),
+			    sqlite3_column_int64(s, 1),
+			    sqlite3_column_int64(s, 2), 0, 0);
+		if (rc != SQLITE_DONE) {
+			step_error(q, s);
+			goto out;
+		}
+		done(s);
+		rel_merge(&set);
+	}
+
+	for (i = 0; i < set.n; i++) {
+		struct rel_cand *c = &set.c[i];
+		double dt = fabs((double)(published - c->published));
+
+		c->score = (tagmax > 0 ? W_TAG * c->tag / tagmax : 0) +
+		    (textmax > 0 ? W_TEXT * c->text / textmax : 0) +
+		    W_FRESH / (1.0 + dt / REL_FRESH_SCALE) +
+		    (section != 0 && c->section == section ? W_SECTION : 0);
+		c->rank = llround(c->score * 1e9);
+	}
+	qsort(set.c, set.n, sizeof(*set.c), rel_cmp_rank);
+
+	nnew = set.n < STORE_RELATED_MAX ? set.n : STORE_RELATED_MAX;
+	if (ranked != NULL)
+		for (i = 0; i < set.n && i < REL_NEIGHBOURS; i++)
+			ranked[(*nranked)++] = set.c[i].id;
+	if (nnew == nold) {
+		for (i = 0; i < nnew; i++)
+			if (old[i] != set.c[i].id)
+				break;
+		if (i == nnew) {
+			ret = 0;	/* same list: scores may move, order not */
+			goto out;
+		}
+	}
+	if (exec(q, S_REL_DELETE, "i", id) < 0)
+		goto out;
+	for (i = 0; i < nnew; i++)
+		if (exec(q, S_REL_INSERT, "iiif", id, (int64_t)i, set.c[i].id,
+		    set.c[i].score) < 0)
+			goto out;
+	*changed = 1;
+	ret = 0;
+out:
+	bl_arena_release(&a);
+	return ret;
+}
+
+static int
+cmp_id(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Reads the first column of every row of a bound statement into ids. */
+static int
+collect_ids(struct sq *q, struct bl_arena *a, sqlite3_stmt *s, int64_t **ids,
+    size_t *n, size_t *cap, size_t max)
+{
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == *cap)
+			*ids = grow(a, *ids, *n, cap, sizeof(**ids));
+		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	if (*n < max && rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return 0;
+}
+
+/*
+ * After article `id` was published (inside the transaction): its own list,
+ * then the lists it may have changed: up to REL_CASCADE_TAGS newest
+ * articles sharing a tag with it, its best candidates, and articles whose
+ * lists are not full yet. Logs "article:ID" for each other list changed.
+ */
+static int
+rel_after_add(struct sq *q, struct bl_arena *a, int64_t id)
+{
+	int64_t ranked[REL_NEIGHBOURS], *ids = NULL;
+	size_t nranked, n = 0, cap = 0, i, ntag;
+	int changed;
+
+	if (rel_compute(q, id, ranked, &nranked, &changed) < 0)
+		return -1;
+	/* Articles sharing a tag, newest first, each once. */
+	if (collect_ids(q, a, bind(q, S_REL_TAG_PEERS, "ii", id,
+	    (int64_t)REL_TAG_PEERS), &ids, &n, &cap, REL_TAG_PEERS) < 0)
+		return -1;
+	ntag = 0;
+	for (i = 0; i < n && ntag < REL_CASCADE_TAGS; i++) {
+		size_t k;
+
+		for (k = 0; k < ntag; k++)
+			if (ids[k] == ids[i])
+				break;
+		if (k == ntag)
+			ids[ntag++] = ids[i];
+	}
+	n = ntag;
+	for (i = 0; i < nranked; i++) {
+		if (n == cap)
+			ids = grow(a, ids, n, &cap, sizeof(*ids));
+		ids[n++] = ranked[i];
+	}
+	if (collect_ids(q, a, bind(q, S_REL_SHORT, "iii", id,
+	    (int64_t)STORE_RELATED_MAX, (int64_t)REL_CASCADE_SHORT), &ids, &n,
+	    &cap, n + REL_CASCADE_SHORT) < 0)
+		return -1;
+	if (n > 1)
+		qsort(ids, n, sizeof(*ids), cmp_id);
+	for (i = 0; i < n; i++) {
+		if (ids[i] == id || (i > 0 && ids[i] == ids[i - 1]))
+			continue;
+		if (rel_compute(q, ids[i], NULL, NULL, &changed) < 0)
+			return -1;
+		if (changed && log_changef(q, "article:%lld",
+		    (long long)ids[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+sq_related_rebuild(struct store *st, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	struct bl_arena a = BL_ARENA_INIT;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	int changed;
+
+	begin_call(q, "rebuild related articles", err);
+	if (tx_begin(q) < 0)
+		return -1;
+	if (prune_changes(q) < 0 ||
+	    exec(q, S_REL_PRUNE, "") < 0 ||
+	    collect_ids(q, &a, bind(q, S_REL_ALL, ""), &ids, &n, &cap,
+	    (size_t)-1) < 0)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		if (rel_compute(q, ids[i], NULL, NULL, &changed) < 0)
+			goto fail;
+		if (changed && log_changef(q, "article:%lld",
+		    (long long)ids[i]) < 0)
+			goto fail;
+	}
+	if (tx_commit(q) < 0)
+		goto fail;
+	bl_arena_release(&a);
+	return 0;
+fail:
+	bl_arena_release(&a);
+	return tx_abort(q);
+}
+
+static int
+sq_related_list(struct store *st, struct bl_arena *a, int64_t article_id,
+    int limit, struct st_article **out, size_t *n, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	struct st_article *r;
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	begin_call(q, "read related articles", err);
+	if ((s = bind(q, S_REL_LIST, "ii", article_id, (int64_t)limit)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap)
+			*out = grow(a, *out, *n, &cap, sizeof(**out));
+		r = &(*out)[(*n)++];
+		read_article(a, s, r);
+		if (read_tags(q, a, r) < 0 || read_photos(q, a, r, 1) < 0) {
+			done(s);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return 0;
+}
+
+/* ------------------------------------------------------ search, archive */
+
+static int
+sq_search(struct store *st, struct bl_arena *a, const struct st_search *qr,
+    struct st_search_result *out, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	struct fts_query fq;
+	struct st_article *r;
+	const char *expr;
+	sqlite3_stmt *s;
+	size_t cap = 0, tcap, scap;
+	int64_t limit, offset, t;
+	int rc;
+
+	begin_call(q, "search", err);
+	if (fts_query_build(a, qr->text, qr->len, &fq) < 0)
+		return failf(q, "query too long");
+	out->nterms = fq.nterms;
+	if (fq.nterms == 0)
+		return 0;
+	limit = qr->limit > 0 ? qr->limit : 10;
+	offset = qr->offset > 0 ? qr->offset : 0;
+	t = qr->now > 0 ? qr->now : now();
+	expr = fq.all;
+	if (query_int(q, &out->total, S_SEARCH_COUNT, "t", expr) < 0)
+		return -1;
+	if (out->total == 0 && fq.any != NULL) {
+		expr = fq.any;
+		if (query_int(q, &out->total, S_SEARCH_COUNT, "t", expr) < 0)
+			return -1;
+		out->any = out->total > 0;
+	}
+	if (out->total == 0 || offset >= out->total)
+		return 0;
+	if ((s = bind(q, S_SEARCH, "tiii", expr, limit, offset, t)) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			tcap = scap = cap;
+			out->items = grow(a, out->items, out->n, &cap,
+			    sizeof(*out->items));
+			out->titles = grow(a, out->titles, out->n, &tcap,
+			    sizeof(*out->titles));
+			out->snippets = grow(a, out->snippets, out->n, &scap,
+			    sizeof(*out->snippets));
+		}
+		r = &out->items[out->n];
+		read_article(a, s, r);
+		out->titles[out->n] = col_str(a, s, AC_AU_BIO + 1);
+		out->snippets[out->n] = col_str(a, s, AC_AU_BIO + 2);
+		out->n++;
+		if (read_tags(q, a, r) < 0 || read_photos(q, a, r, 1) < 0) {
+			done(s);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return 0;
+}
+
+static int
+sq_archive_months(struct store *st, struct bl_arena *a, struct st_month **out,
+    size_t *n, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	struct st_month *m;
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	begin_call(q, "list archive months", err);
+	if ((s = bind(q, S_ARCHIVE_MONTHS, "")) == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int y = sqlite3_column_int(s, 0), mo = sqlite3_column_int(s, 1);
+
+		if (y < 1 || mo < 1 || mo > 12)
+			continue;
+		if (*n == cap)
+			*out = grow(a, *out, *n, &cap, sizeof(**out));
+		m = &(*out)[(*n)++];
+		m->year = y;
+		m->month = mo;
+		m->count = sqlite3_column_int64(s, 2);
+	}
+	if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return 0;
+}
+
 static int
 sq_article_add(struct store *st, struct bl_arena *a,
     const struct st_article_new *in, int64_t *id, char **pathp,
@@ -1055,8 +1677,14 @@ sq_article_add(struct store *st, struct bl_arena *a,
 	    index_text(a, in->body_html, in->body_source)) < 0)
 		return tx_abort(q);
 
+	if (in->status == ST_PUBLISHED && rel_after_add(q, a, aid) < 0)
+		return tx_abort(q);
 	if (log_changef(q, "article:%lld", (long long)aid) < 0 ||
 	    log_change(q, "front") < 0)
+		return tx_abort(q);
+	/* Date archive pages: "archive:2026-11". */
+	if (in->status == ST_PUBLISHED && log_changef(q, "archive:%.4s-%.2s",
+	    date, date + 5) < 0)
 		return tx_abort(q);
 	if (section && log_changef(q, "section:%s", secslug) < 0)
 		return tx_abort(q);
@@ -1434,6 +2062,10 @@ static const struct store_ops sqlite_ops = {
 	.tag_get = sq_tag_get,
 	.section_list = sq_section_list,
 	.comment_list = sq_comment_list,
+	.related_list = sq_related_list,
+	.search = sq_search,
+	.archive_months = sq_archive_months,
+	.related_rebuild = sq_related_rebuild,
 	.article_add = sq_article_add,
 	.author_set_bio = sq_author_set_bio,
 	.comment_add = sq_comment_add,

@@ -2,6 +2,8 @@
 #ifndef BL_SQLITE_INT_H
 #define BL_SQLITE_INT_H
 
+#include <stddef.h>
+
 #include <sqlite3.h>
 
 #include "core/err.h"
@@ -46,6 +48,17 @@
 #define TAG_WHERE \
 	" WHERE x.tag_id = (SELECT id FROM tags WHERE slug = ?4)" \
 	" AND x.status = 1 AND x.article_id <> ?1"
+
+/* Date archives: the permalink starts with "/2026/", "/2026/11/" or
+ * "/2026/11/24/" (?4); '~' sorts after every character of a path. */
+#define IN_DATE \
+	" a.path >= ?4 AND a.path < ?4 || '~'"
+/* Search order: relevance (bm25 is negative, lower is better; the title
+ * counts most) made up to 50% stronger for recent stories, fading with a
+ * 30-day scale from ?4 (now). */
+#define SEARCH_RANK \
+	"bm25(articles_fts, 5.0, 2.0, 1.0) * (1.0 + 0.5 /" \
+	" (1.0 + max(0, ?4 - a.published_at) / 2592000.0))"
 
 #define SQLITE_STATEMENTS(X) \
 	X(S_BEGIN, "BEGIN IMMEDIATE") \
@@ -174,7 +187,69 @@
 	X(S_CHANGE_PRUNE, "DELETE FROM changes WHERE created_at < ?1") \
 	X(S_CHANGE_LATEST, "SELECT coalesce(max(id), 0) FROM changes") \
 	X(S_CHANGES_SINCE, "SELECT id, key FROM changes WHERE id > ?1" \
-	    " ORDER BY id LIMIT ?2")
+	    " ORDER BY id LIMIT ?2") \
+	\
+	X(S_LIST_DATE, SUMMARY_COLS " WHERE" IN_DATE \
+	    " AND a.status = 1 AND a.id <> ?1" LIST_ORDER) \
+	X(S_COUNT_DATE, "SELECT count(*) FROM articles a WHERE" IN_DATE \
+	    " AND a.status = 1 AND a.id <> ?1") \
+	X(S_ARCHIVE_MONTHS, "SELECT substr(path, 2, 4), substr(path, 7, 2)," \
+	    " count(*) FROM articles WHERE status = 1" \
+	    " GROUP BY 1, 2 ORDER BY 1 DESC, 2 DESC") \
+	\
+	X(S_SEARCH, SUMMARY_SELECT "," \
+	    " highlight(articles_fts, 0, char(1), char(2))," \
+	    " snippet(articles_fts, 2, char(1), char(2), '…', 28)" \
+	    " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid" \
+	    ARTICLE_JOINS " WHERE articles_fts MATCH ?1 AND a.status = 1" \
+	    " ORDER BY " SEARCH_RANK ", a.published_at DESC, a.id DESC" \
+	    " LIMIT ?2 OFFSET ?3") \
+	X(S_SEARCH_COUNT, "SELECT count(*) FROM articles_fts" \
+	    " JOIN articles a ON a.id = articles_fts.rowid" \
+	    " WHERE articles_fts MATCH ?1 AND a.status = 1") \
+	\
+	X(S_PUBLISHED_COUNT, "SELECT count(*) FROM articles WHERE status = 1") \
+	X(S_REL_TARGET, "SELECT a.published_at, coalesce(a.section_id, 0)," \
+	    " f.title, f.standfirst, f.body FROM articles a" \
+	    " JOIN articles_fts f ON f.rowid = a.id" \
+	    " WHERE a.id = ?1 AND a.status = 1") \
+	X(S_REL_DF, "SELECT count(*) FROM articles_fts" \
+	    " WHERE articles_fts MATCH ?1") \
+	X(S_REL_OWN_TAGS, "SELECT x.tag_id, (SELECT count(*) FROM article_tags z" \
+	    "   WHERE z.tag_id = x.tag_id AND z.status = 1)" \
+	    " FROM article_tags x WHERE x.article_id = ?1") \
+	X(S_REL_TAG_PEERS, "SELECT y.article_id, y.tag_id, y.published_at," \
+	    " coalesce(a.section_id, 0) FROM article_tags x" \
+	    " JOIN article_tags y ON y.tag_id = x.tag_id AND y.status = 1" \
+	    " JOIN articles a ON a.id = y.article_id" \
+	    " WHERE x.article_id = ?1 AND y.article_id <> ?1" \
+	    " ORDER BY y.published_at DESC, y.article_id DESC LIMIT ?2") \
+	X(S_REL_TEXT, "SELECT a.id, bm25(articles_fts, 3.0, 2.0, 1.0)," \
+	    " a.published_at, coalesce(a.section_id, 0) FROM articles_fts" \
+	    " JOIN articles a ON a.id = articles_fts.rowid" \
+	    " WHERE articles_fts MATCH ?1 AND a.id <> ?2 AND a.status = 1" \
+	    " ORDER BY bm25(articles_fts, 3.0, 2.0, 1.0), a.id LIMIT ?3") \
+	X(S_REL_FILL, "SELECT id, published_at, coalesce(section_id, 0)" \
+	    " FROM articles WHERE status = 1 AND id <> ?1" \
+	    " ORDER BY coalesce(section_id, 0) = ?2 DESC," \
+	    " abs(published_at - ?3), id LIMIT ?4") \
+	X(S_REL_OLD, "SELECT related_id FROM related WHERE article_id = ?1" \
+	    " ORDER BY pos") \
+	X(S_REL_DELETE, "DELETE FROM related WHERE article_id = ?1") \
+	X(S_REL_INSERT, "INSERT INTO related (article_id, pos, related_id," \
+	    " score) VALUES (?1, ?2, ?3, ?4)") \
+	X(S_REL_SHORT, "SELECT a.id FROM articles a WHERE a.status = 1" \
+	    " AND a.id <> ?1 AND (SELECT count(*) FROM related r" \
+	    "   WHERE r.article_id = a.id) < ?2 ORDER BY a.id DESC LIMIT ?3") \
+	X(S_REL_ALL, "SELECT id FROM articles WHERE status = 1 ORDER BY id") \
+	X(S_REL_PRUNE, "DELETE FROM related WHERE article_id NOT IN" \
+	    " (SELECT id FROM articles WHERE status = 1)") \
+	X(S_REL_MISSING, "SELECT (SELECT count(*) FROM articles" \
+	    "   WHERE status = 1) > 1 AND NOT EXISTS (SELECT 1 FROM related)") \
+	X(S_REL_LIST, SUMMARY_SELECT " FROM related r" \
+	    " JOIN articles a ON a.id = r.related_id" ARTICLE_JOINS \
+	    " WHERE r.article_id = ?1 AND a.status = 1" \
+	    " ORDER BY r.pos LIMIT ?2")
 
 #define STMT_ENUM_(name, sql) name,
 enum stmt {
@@ -182,6 +257,53 @@ enum stmt {
 	S__MAX
 };
 #undef STMT_ENUM_
+
+/* --------------------------------------------------- full-text helpers */
+
+#define FTS_QUERY_MAX_BYTES 1024   /* of a reader's query looked at */
+#define FTS_QUERY_MAX_TERMS 16     /* words and phrases, and words a phrase */
+#define FTS_WORD_MAX_BYTES 64      /* longer "words" are ignored */
+#define FTS_TEXT_MAX_WORDS 20000   /* words of an article looked at */
+
+struct bl_arena;
+
+/* A reader's query as FTS5 MATCH expressions (arena strings). */
+struct fts_query {
+	char *all;       /* every term: "a" AND "b c" AND "d" * ; NULL if none */
+	char *any;       /* any term: "a" OR ...; NULL for fewer than 2 */
+	size_t nterms;
+};
+
+/*
+ * Turns what a reader typed (any bytes: invalid UTF-8 is repaired, the
+ * first FTS_QUERY_MAX_BYTES are used) into safe FTS5 expressions: words
+ * and "quoted phrases" (ASCII or typographic quotes; an unclosed quote
+ * runs to the end), each written as an FTS5 string, at most
+ * FTS_QUERY_MAX_TERMS of them. A word directly followed by '*' searches
+ * as a prefix. Operator words (AND, OR, NOT, NEAR in capitals) and every
+ * other piece of FTS5 syntax (parentheses, ':', '^', '+', '-') are
+ * dropped as separators, so the result always parses. Zero terms leaves
+ * both expressions NULL. Returns 0, or -1 if a buffer failed.
+ */
+int fts_query_build(struct bl_arena *a, const char *text, size_t len,
+    struct fts_query *out);
+
+/* A word of an article and how much it counts (title words 3, standfirst
+ * 2, body 1, summed over occurrences). */
+struct fts_term {
+	char *word;      /* lowercased (ASCII), arena-owned */
+	double weight;
+};
+
+/*
+ * The candidate terms of an article for related-article matching: words
+ * of 3 or more bytes, not all digits, not English stop words, weighted as
+ * above, heaviest first (ties by word). Sets *out (arena) and returns how
+ * many, at most `max`.
+ */
+size_t fts_terms(struct bl_arena *a, const char *title,
+    const char *standfirst, const char *body, struct fts_term **out,
+    size_t max);
 
 /* The newest schema version this build knows. */
 extern const int sqlite_schema_latest;

@@ -173,7 +173,58 @@ store_comment_list(struct store *st, struct bl_arena *a, int64_t article_id,
 	return st->ops->comment_list(st, a, article_id, out, n, err);
 }
 
+int
+store_related_list(struct store *st, struct bl_arena *a, int64_t article_id,
+    int limit, struct st_article **out, size_t *n, struct bl_err *err)
+{
+	NEED(st, "read related articles");
+	NEED(a, "read related articles");
+	NEED(out, "read related articles");
+	NEED(n, "read related articles");
+	*out = NULL;
+	*n = 0;
+	if (limit <= 0)
+		return 0;
+	if (limit > STORE_RELATED_MAX)
+		limit = STORE_RELATED_MAX;
+	return st->ops->related_list(st, a, article_id, limit, out, n, err);
+}
+
+int
+store_search(struct store *st, struct bl_arena *a, const struct st_search *q,
+    struct st_search_result *out, struct bl_err *err)
+{
+	NEED(st, "search");
+	NEED(a, "search");
+	NEED(q, "search");
+	NEED(out, "search");
+	memset(out, 0, sizeof(*out));
+	if (q->text == NULL)
+		return 0;
+	return st->ops->search(st, a, q, out, err);
+}
+
+int
+store_archive_months(struct store *st, struct bl_arena *a,
+    struct st_month **out, size_t *n, struct bl_err *err)
+{
+	NEED(st, "list archive months");
+	NEED(a, "list archive months");
+	NEED(out, "list archive months");
+	NEED(n, "list archive months");
+	*out = NULL;
+	*n = 0;
+	return st->ops->archive_months(st, a, out, n, err);
+}
+
 /* -------------------------------------------------------------- writes */
+
+int
+store_related_rebuild(struct store *st, struct bl_err *err)
+{
+	NEED(st, "rebuild related articles");
+	return st->ops->related_rebuild(st, err);
+}
 
 int
 store_article_add(struct store *st, struct bl_arena *a,

@@ -136,6 +136,8 @@ struct st_query {
 	const char *section;   /* slug */
 	const char *tag;       /* slug */
 	const char *author;    /* slug */
+	const char *date;      /* permalink date "2026", "2026/11" or
+	                          "2026/11/24" (site time), see store_archive_months */
 	int64_t exclude_id;
 	int limit;             /* rows per page */
 	int offset;
@@ -145,6 +147,40 @@ struct st_list {
 	struct st_article *items;  /* summaries: no body, first photo only */
 	size_t n;
 	int64_t total;             /* rows matching, ignoring limit/offset */
+};
+
+/* Search: what a reader typed and which page of results. */
+struct st_search {
+	const char *text;      /* any bytes (invalid UTF-8, FTS syntax, ...) */
+	size_t len;            /* of text */
+	int limit;             /* results per page */
+	int offset;
+	int64_t now;           /* Unix time recency is measured from; 0: now */
+};
+
+/* Marks around the matched words in st_search_result titles and
+ * snippets: plain text otherwise, to be escaped before it meets HTML. */
+#define ST_MARK_ON '\x01'
+#define ST_MARK_OFF '\x02'
+
+struct st_search_result {
+	struct st_article *items;  /* summaries, best first */
+	char **titles;             /* per item: title with marks */
+	char **snippets;           /* per item: a passage of the body with
+	                              marks, "…" where it was cut */
+	size_t n;
+	int64_t total;             /* matches in all */
+	int any;                   /* 1: no story has every term; these
+	                              have at least one */
+	size_t nterms;             /* words and phrases searched for; 0 when
+	                              the text had none (nothing searched) */
+};
+
+/* Published articles in one month (store_archive_months). */
+struct st_month {
+	int year;
+	int month;                 /* 1..12 */
+	int64_t count;
 };
 
 /* One change-log row: what changed, as a cache dependency key such as
@@ -193,6 +229,34 @@ int store_tag_get(struct store *st, struct bl_arena *a, const char *slug,
 int store_section_list(struct store *st, struct bl_arena *a,
     struct st_section **out, size_t *n, struct bl_err *err);
 
+/*
+ * The related articles of a published article, best first, at most
+ * `limit` (capped at STORE_RELATED_MAX): summaries as store_article_list
+ * gives, published only, never the article itself. The lists are
+ * computed when articles are written (docs/related.md), so this is one
+ * query. *out (arena) may be NULL when *n is 0.
+ */
+#define STORE_RELATED_MAX 5
+int store_related_list(struct store *st, struct bl_arena *a,
+    int64_t article_id, int limit, struct st_article **out, size_t *n,
+    struct bl_err *err);
+
+/*
+ * Full-text search over published articles (docs/search.md). Any text is
+ * accepted: it is split into words and "phrases" and never reaches the
+ * query language as it was typed. Stories with every term come first;
+ * when none has them all, stories with any term (out->any = 1). Ranked by
+ * relevance mixed with recency. Results are arena-owned.
+ */
+int store_search(struct store *st, struct bl_arena *a,
+    const struct st_search *q, struct st_search_result *out,
+    struct bl_err *err);
+
+/* Months with published articles, newest first, with their counts
+ * (by permalink date). *out is arena-owned. */
+int store_archive_months(struct store *st, struct bl_arena *a,
+    struct st_month **out, size_t *n, struct bl_err *err);
+
 /* Approved comments of an article, oldest first. */
 int store_comment_list(struct store *st, struct bl_arena *a,
     int64_t article_id, struct st_comment **out, size_t *n,
@@ -206,6 +270,11 @@ int store_comment_list(struct store *st, struct bl_arena *a,
 int store_article_add(struct store *st, struct bl_arena *a,
     const struct st_article_new *in, int64_t *id, char **path,
     struct bl_err *err);
+
+/* Recomputes the related articles of every published article in one
+ * transaction, logging "article:ID" for each whose list changed. Adding
+ * an article does this for the articles it can affect by itself. */
+int store_related_rebuild(struct store *st, struct bl_err *err);
 
 /* Sets the bio of the author called `name` (created if new). */
 int store_author_set_bio(struct store *st, const char *name, const char *bio,

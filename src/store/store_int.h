@@ -36,6 +36,14 @@ struct store_ops {
 	    struct st_section **, size_t *, struct bl_err *);
 	int (*comment_list)(struct store *, struct bl_arena *, int64_t,
 	    struct st_comment **, size_t *, struct bl_err *);
+	int (*related_list)(struct store *, struct bl_arena *, int64_t, int,
+	    struct st_article **, size_t *, struct bl_err *);
+	int (*search)(struct store *, struct bl_arena *,
+	    const struct st_search *, struct st_search_result *,
+	    struct bl_err *);
+	int (*archive_months)(struct store *, struct bl_arena *,
+	    struct st_month **, size_t *, struct bl_err *);
+	int (*related_rebuild)(struct store *, struct bl_err *);
 
 	int (*article_add)(struct store *, struct bl_arena *,
 	    const struct st_article_new *, int64_t *, char **,

@@ -26,6 +26,8 @@ const SITES = {
   ttl: { ...OPEN, 'comments.captcha_ttl': 1 },
   closed: { ...OPEN, 'comments.close_after_days': 1 },
   keys: { ...OPEN, 'comments.moderation_keys': 'zeppelin', 'comments.disallowed_keys': 'casinobonus' },
+  small: { ...OPEN, 'server.max_body': 65536 },
+  all: { ...QUICK, 'comments.moderation': 'all' },
 };
 const started = new Map();
 
@@ -335,6 +337,19 @@ test('moderation first-time: an email with an approved comment is published at o
   assert.ok(commentText(anon, id).includes(v.comment), 'a known commenter is not held (email compared without case)');
 });
 
+test('moderation all: even a commenter with approved comments is held', async () => {
+  const s = await site('all');
+  const demo = JSON.parse(readFileSync(join(process.env.BYLINE_DATADIR || '.', 'demo/comments.json'), 'utf8'));
+  const path = s.paths[2];
+  const v = goodComment({ email: demo.find((c) => c.email).email });
+  const author = new Reader(s.port);
+  const id = accepted((await author.comment(path, v)).res, path);
+  assert.equal(s.db.value(`SELECT status FROM comments WHERE id = ${id}`), 0, 'stored as pending');
+  assert.ok(squash(textOf(tokenize((await author.get(path)).text))).includes(AWAITING));
+  await sleep(1200);
+  assert.ok(!(await request(s.port, path)).text.includes(v.comment), 'others do not see it');
+});
+
 test('more links than max_links, or a moderation word, hold the comment', async () => {
   const s = await site('keys');
   const path = s.paths[0];
@@ -567,6 +582,22 @@ test('a body over the size limit gets 413 and the form with what could be read',
   const again = refused(res, { status: 413, message: MSG.tooLong, typed: { author: v.author, email: v.email } });
   assert.ok(again.get('token') && again.get('token') !== form.get('token'), 'a new question');
   assert.ok(res.body.length < 1024 * 1024, 'the 2 MB comment is not echoed back whole');
+});
+
+test('server.max_body sets the limit: a 64 KiB limit refuses 70 KB and accepts a full-length comment', async () => {
+  const s = await site('small');
+  const path = s.paths[0];
+  const reader = new Reader(s.port);
+  let { form } = await reader.form(path);
+  const v = goodComment();
+  const res = await reader.post('/comments/', urlencode([
+    ['author', v.author], ['email', v.email], ['article', form.get('article')], ['parent', '0'],
+    ['token', form.get('token')], ['captcha', solve(form.question)], ['comment', 'y'.repeat(70000)],
+  ]));
+  refused(res, { status: 413, message: MSG.tooLong, typed: { author: v.author, email: v.email } });
+  ({ form } = await reader.form(path));
+  const full = `${'word '.repeat(3995)} ${Date.now()}`;
+  accepted(await reader.submit(form, { ...goodComment(), comment: full }), path);
 });
 
 test('a second comment from the same address within flood_seconds gets 429', async () => {
@@ -810,6 +841,8 @@ test('the author may edit their comment with the cookie; anyone else gets 403', 
   const id = accepted((await author.comment(path, v)).res, path);
   const mine = await author.get(path);
   assert.ok(element(tokenize(mine.text), (t) => t.name === 'a' && t.attrs.get('href') === `/comments/${id}/edit`), 'an Edit link for the author');
+  const idsOnPage = tokenize(mine.text).filter((t) => t.type === 'tag' && t.attrs.has('id')).map((t) => t.attrs.get('id'));
+  assert.deepEqual(idsOnPage.filter((x, i) => idsOnPage.indexOf(x) !== i), [], 'the author\'s page has no duplicate ids (#comment-ID must lead to one place)');
   const anonPage = { text: await pageShowing(s.port, path, id) };
   assert.ok(!anonPage.text.includes(`/comments/${id}/edit`), 'no Edit link for others');
   assert.ok(!anonPage.text.includes(`/comments/${id}/delete`), 'no Delete for others');
@@ -916,7 +949,9 @@ test('a commenter\'s email appears in no page, feed, API answer or HTML comment'
   const avatar = element(commentEl(page.text, id), hasClass('avatar', 'img'))?.[0].attrs.get('src');
   const more = links(page.text, /^\/(section|tag|author)\//);
   const urls = ['/', '/page/2/', path, `${path}?replytocom=${id}`, `${path}?replytocom=${rid}`, ...more,
-    `/api/articles/${aid}/comments`, avatar, '/no-such-page/', '/comments/', '/feed/', '/rss.xml', '/feed.xml', '/atom.xml', '/sitemap.xml', '/robots.txt'].filter(Boolean);
+    `/api/articles/${aid}/comments`, avatar, '/no-such-page/', '/comments/', '/feed/', '/feed/atom/', '/feed/json/',
+    '/comments/feed/', '/comments/feed/atom/', '/comments/feed/json/', `${path}feed/`, `${path}feed/atom/`, `${path}feed/json/`,
+    '/sitemap.xml', '/news-sitemap.xml', '/robots.txt'].filter(Boolean);
   let checked = 0;
   for (const u of urls) {
     for (const enc of ['identity', 'gzip']) {
@@ -969,6 +1004,24 @@ test('stored XSS: payloads in the name and comment are shown only as text', asyn
   assert.deepEqual(rs.tags, base.tags, 'the reply heading escapes the name');
   assert.deepEqual(rs.handlers, base.handlers);
   assert.ok(squash(textOf(element(tokenize(rp.text), byId('reply-title')))).includes(squash(named.author)));
+  // Feeds of the comments carry the payloads as text, never as markup.
+  for (const feed of [`${path}feed/`, `${path}feed/atom/`, '/comments/feed/', '/comments/feed/atom/']) {
+    const r = await request(s.port, feed);
+    if (r.status === 404) continue;
+    assert.equal(r.status, 200, feed);
+    for (const raw of ['<script>window.__pwned', '<img src=x onerror', '<svg onload', '<iframe srcdoc']) {
+      assert.ok(!r.text.includes(raw), `${feed} carries ${raw} unescaped`);
+    }
+  }
+  for (const feed of [`${path}feed/json/`, '/comments/feed/json/']) {
+    const r = await request(s.port, feed);
+    if (r.status === 404) continue;
+    assert.doesNotThrow(() => JSON.parse(r.text), `${feed} is valid JSON`);
+    for (const it of JSON.parse(r.text).items || []) {
+      if (it.content_html) assert.deepEqual(scan(it.content_html).handlers, [], `${feed}: content_html of ${it.id} is plain`);
+      if (it.content_html) assert.deepEqual(scan(it.content_html).tags, {}, `${feed}: content_html of ${it.id} has no elements that run`);
+    }
+  }
   // The API gives the same text back, exactly.
   const aid = parseForm(html).get('article');
   const j = JSON.parse((await request(s.port, `/api/articles/${aid}/comments`)).text);
@@ -1024,6 +1077,27 @@ test('stored XSS: script and data addresses in the website field are refused; od
     const id = accepted(res, path);
     const html = await pageShowing(s.port, path, id);
     assert.ok(!html.includes('brien+xss') && !html.toLowerCase().includes('&lt;script&gt;alert(1)&lt;/script&gt;&quot;@'), 'the email never shows');
+  }
+});
+
+test('stored XSS: the edit form shows a payload comment only as text', async () => {
+  const s = await site('open');
+  const path = s.paths[10]; // not the article the other XSS tests fill (same text there is a duplicate)
+  assert.ok(path, 'an eleventh article');
+  const plain = new Reader(s.port);
+  const pid = accepted((await plain.comment(path, goodComment())).res, path);
+  const base = scan((await plain.get(`/comments/${pid}/edit`)).text);
+  for (const p of TEXT_PAYLOADS.slice(0, 12)) {
+    const author = new Reader(s.port);
+    const id = accepted((await author.comment(path, { comment: p, author: p, email: 'xss.edit@example.org', url: '' })).res, path);
+    const r = await author.get(`/comments/${id}/edit`);
+    assert.equal(r.status, 200);
+    const form = parseForm(r.text, (t) => (t.attrs.get('action') || '').includes(`/comments/${id}/edit`)) || parseForm(r.text);
+    assert.equal(form.get('comment'), p, `the edit box holds ${JSON.stringify(p)}`);
+    const sc = scan(r.text);
+    assert.deepEqual(sc.tags, base.tags, `no element injected by ${JSON.stringify(p)}`);
+    assert.deepEqual(sc.handlers, base.handlers);
+    assert.equal(sc.comments, base.comments);
   }
 });
 

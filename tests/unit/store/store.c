@@ -118,8 +118,8 @@ Test(store, open_migrates_and_reopens)
 	struct store *again = NULL;
 	char url[200];
 
-	cr_expect_eq(store_schema_version(st), 2);
-	cr_expect_eq(raw_int("PRAGMA user_version", NULL), 2);
+	cr_expect_eq(store_schema_version(st), 3);
+	cr_expect_eq(raw_int("PRAGMA user_version", NULL), 3);
 	cr_expect_eq(raw_int("SELECT count(*) FROM sqlite_schema "
 	    "WHERE name = 'articles_fts'", NULL), 1);
 	/* WAL journal, so the server and the CLI can share the file. */
@@ -132,11 +132,11 @@ Test(store, open_migrates_and_reopens)
 
 	snprintf(url, sizeof(url), "sqlite:%s", dbpath);
 	cr_assert_eq(store_open(url, &again, &err), 0, "%s", err.msg);
-	cr_expect_eq(store_schema_version(again), 2);
+	cr_expect_eq(store_schema_version(again), 3);
 	store_close(again);
 
 	cr_assert_eq(store_open(dbpath, &st, &err), 0, "%s", err.msg);
-	cr_expect_eq(store_schema_version(st), 2);
+	cr_expect_eq(store_schema_version(st), 3);
 	cr_expect_eq(raw_int("SELECT count(*) FROM articles", NULL), 1);
 }
 
@@ -684,8 +684,9 @@ Test(store, change_log_names_affected_pages)
 	    NULL);
 	cr_assert_eq(store_changes_since(st, &arena, 0, 100, &c, &n, &err),
 	    0);
-	cr_assert_eq(n, 6);
+	cr_assert_eq(n, 7);
 	snprintf(key, sizeof(key), "article:%lld", (long long)aid);
+	cr_expect(has_key(c, n, "archive:2026-11"), "the month's archive");
 	cr_expect(has_key(c, n, "sections"),
 	    "a section's first story changes every page's navigation");
 	cr_expect(has_key(c, n, key));
@@ -693,9 +694,9 @@ Test(store, change_log_names_affected_pages)
 	cr_expect(has_key(c, n, "section:cote-divoire"));
 	cr_expect(has_key(c, n, "author:jane-doe"));
 	cr_expect(has_key(c, n, "tag:elections"));
-	cr_expect_lt(c[0].id, c[5].id);
+	cr_expect_lt(c[0].id, c[6].id);
 	cr_assert_eq(store_change_latest(st, &latest, &err), 0);
-	cr_expect_eq(latest, c[5].id);
+	cr_expect_eq(latest, c[6].id);
 
 	/* A second story in the same section leaves the navigation alone. */
 	before = latest;
@@ -732,7 +733,7 @@ Test(store, old_changes_are_pruned_on_write)
 	add("Prunes", NULL, NULL, NULL, 0, NULL);
 	cr_assert_eq(store_changes_since(st, &arena, 0, 100, &c, &n, &err),
 	    0);
-	cr_expect_eq(n, 2);	/* article:ID, front */
+	cr_expect_eq(n, 3);	/* article:ID, front, archive:2026-11 */
 	cr_expect_not(has_key(c, n, "stale"));
 	/* Ids never go back after a prune. */
 	cr_expect_gt(c[0].id, 1);
