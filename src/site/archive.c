@@ -5,7 +5,6 @@
 #include <string.h>
 
 #define CC_ARCHIVE "public, max-age=60, stale-while-revalidate=300"
-#define MAX_PAGE_NUMBER 100000
 
 static const char *const month_names[] = { "January", "February", "March",
     "April", "May", "June", "July", "August", "September", "October",
