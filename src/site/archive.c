@@ -1,5 +1,5 @@
 /* Date archives and the archive index. */
-#include "site/find_int.h"
+#include "site/site_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -111,7 +111,7 @@ period_base(struct bl_arena *a, const struct period *pd)
 }
 
 static struct page *
-build_period(struct find_build *b, const struct period *pd)
+build_period(struct page_build *b, const struct period *pd)
 {
 	struct bl_arena *a = &b->a;
 	struct site *s = b->s;
@@ -144,7 +144,7 @@ build_period(struct find_build *b, const struct period *pd)
 		return NULL;
 	/* An empty period has no page, like a page past the last. */
 	if (list.total == 0 || list.n == 0)
-		return find_error_page(404, "Not found");
+		return site_error_page(404, "Not found");
 	pages = (int)((list.total + per - 1) / per);
 	base = period_base(a, pd);
 	title = pd->page == 1 ?
@@ -154,14 +154,14 @@ build_period(struct find_build *b, const struct period *pd)
 	description = bl_arena_printf(a, "%lld %s published in %s on %s.",
 	    (long long)list.total, list.total == 1 ? "story" : "stories", name,
 	    s->cfg.site_title);
-	if (find_common(b, "archive", title, description) < 0)
+	if (pb_common(b, "archive", title, description, NULL) < 0)
 		return NULL;
 	if (pd->month) {
-		find_dep(b, bl_arena_printf(a, "archive:%04d-%02d", pd->year,
+		pb_dep(b, bl_arena_printf(a, "archive:%04d-%02d", pd->year,
 		    pd->month));
 	} else {
 		for (int mo = 1; mo <= 12; mo++)
-			find_dep(b, bl_arena_printf(a, "archive:%04d-%02d",
+			pb_dep(b, bl_arena_printf(a, "archive:%04d-%02d",
 			    pd->year, mo));
 	}
 	m = tpl_set_map(a, b->root, "archive");
@@ -207,13 +207,13 @@ build_period(struct find_build *b, const struct period *pd)
 	}
 	items = tpl_set_list(a, b->root, "items");
 	for (size_t i = 0; i < list.n; i++)
-		find_teaser(b, tpl_list_add_map(a, items), &list.items[i]);
-	find_pagination(b, base, pd->page, pages, 0);
-	return find_render(b, "archive", 200, CC_ARCHIVE);
+		pb_teaser(b, tpl_list_add_map(a, items), &list.items[i]);
+	pb_pagination(b, base, pd->page, pages, 0);
+	return pb_render(b, "archive", 200, CC_ARCHIVE, 0);
 }
 
 static struct page *
-build_index(struct find_build *b)
+build_index(struct page_build *b)
 {
 	struct bl_arena *a = &b->a;
 	struct site *s = b->s;
@@ -225,11 +225,11 @@ build_index(struct find_build *b)
 
 	if (store_archive_months(b->st, a, &ms, &n, &b->err) < 0)
 		return NULL;
-	if (find_common(b, "archive-index", bl_arena_printf(a, "Archive – %s",
+	if (pb_common(b, "archive-index", bl_arena_printf(a, "Archive – %s",
 	    s->cfg.site_title), bl_arena_printf(a, "Every month of stories on "
-	    "%s, newest first.", s->cfg.site_title)) < 0)
+	    "%s, newest first.", s->cfg.site_title), NULL) < 0)
 		return NULL;
-	find_dep(b, "front");
+	pb_dep(b, "front");
 	years = tpl_set_list(a, b->root, "years");
 	for (size_t i = 0; i < n; i++) {
 		struct tpl_val *it;
@@ -255,7 +255,7 @@ build_index(struct find_build *b)
 	if (y != NULL)
 		tpl_set_int(a, y, "count", ytotal);
 	tpl_set_int(a, b->root, "total", total);
-	return find_render(b, "archive-index", 200, CC_ARCHIVE);
+	return pb_render(b, "archive-index", 200, CC_ARCHIVE, 0);
 }
 
 int
@@ -263,7 +263,7 @@ site_archive_route(struct site *s, const struct http_req *req,
     struct http_result *res)
 {
 	const char *path = http_req_path(req);
-	struct find_build b;
+	struct page_build b;
 	struct period pd;
 	struct page *p;
 	uint64_t ticket;
@@ -304,19 +304,19 @@ site_archive_route(struct site *s, const struct http_req *req,
 		return 1;
 	}
 	ticket = page_cache_ticket(s->cache);
-	if (find_begin(&b, s, path) < 0) {
+	if (pb_begin(&b, s, path) < 0) {
 		fprintf(stderr, "byline: %s\n", b.err.msg);
-		res->page = find_error_page(503, "Service unavailable");
+		res->page = site_error_page(503, "Service unavailable");
 		return 1;
 	}
 	p = index ? build_index(&b) : build_period(&b, &pd);
 	if (p == NULL) {
 		fprintf(stderr, "byline: cannot build '%s': %s\n", path, b.err.msg);
-		find_end(&b);
-		res->page = find_error_page(500, "Internal server error");
+		pb_end(&b);
+		res->page = site_error_page(500, "Internal server error");
 		return 1;
 	}
-	find_end(&b);
+	pb_end(&b);
 	if (p->status == 404) {
 		/* Nothing published then: the site's own 404 page. */
 		page_unref(p);

@@ -763,27 +763,6 @@ comment_feed(struct site *s, struct store *st, struct bl_arena *a,
 
 /* --------------------------------------------------------- routing */
 
-static int
-is_slug(const char *s, size_t n)
-{
-	if (n == 0 || n > 200)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
-static int
-is_article_path(const char *p, size_t n)
-{
-	if (n < 14 || p[0] != '/' || p[5] != '/' || p[8] != '/' || p[11] != '/' || p[n - 1] != '/')
-		return 0;
-	for (int i = 1; i < 11; i++)
-		if (i != 5 && i != 8 && !isdigit((unsigned char)p[i]))
-			return 0;
-	return is_slug(p + 12, n - 13);
-}
 
 /* Parses a feed address; returns 0 when `path` is not one. */
 static int
@@ -824,13 +803,13 @@ parse_feed(struct bl_arena *a, const char *path, struct feed_req *fr)
 	for (size_t i = 0; i < sizeof(lists) / sizeof(*lists); i++) {
 		size_t pl = strlen(lists[i].prefix);
 		if (strncmp(fr->base, lists[i].prefix, pl) == 0 &&
-		    is_slug(fr->base + pl, blen - pl - 1)) {
+		    site_is_slug(fr->base + pl, blen - pl - 1)) {
 			fr->scope = lists[i].scope;
 			fr->slug = bl_arena_strndup(a, fr->base + pl, blen - pl - 1);
 			return 1;
 		}
 	}
-	if (is_article_path(fr->base, blen)) {
+	if (site_is_article_path(fr->base, blen)) {
 		fr->scope = FS_ARTICLE;
 		return 1;
 	}

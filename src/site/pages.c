@@ -21,222 +21,19 @@
 #define MAX_STATIC_BYTES ((size_t)4 * 1024 * 1024)
 #define MAX_PAGE_NUMBER 100000
 
-/* What one request needs while its page is built. */
-struct build {
-	struct site *s;
-	struct store *st;
-	struct bl_arena a;
-	struct bl_err err;
-	struct tpl_val *root;
-	const char *path;
-	char **deps;
-	size_t ndeps;
-	int64_t last_modified;
-};
-
-static void
-dep(struct build *b, const char *key)
-{
-	char **nd = bl_arena_alloc(&b->a, (b->ndeps + 1) * sizeof(*nd));
-
-	if (b->ndeps)
-		memcpy(nd, b->deps, b->ndeps * sizeof(*nd));
-	nd[b->ndeps++] = bl_arena_strdup(&b->a, key);
-	b->deps = nd;
-}
-
-static void
-modified(struct build *b, int64_t t)
-{
-	if (t > b->last_modified)
-		b->last_modified = t;
-}
-
-/* ----------------------------------------------------------- page data */
-
-static const char *
-abs_url(struct build *b, const char *path)
-{
-	return bl_arena_printf(&b->a, "%s%s", b->s->cfg.site_url, path);
-}
-
-static char *
-section_url(struct build *b, const char *slug)
-{
-	return bl_arena_printf(&b->a, "/section/%s/", slug);
-}
-
-static char *
-tag_url(struct build *b, const char *slug)
-{
-	return bl_arena_printf(&b->a, "/tag/%s/", slug);
-}
-
-static char *
-author_url(struct build *b, const char *slug)
-{
-	return bl_arena_printf(&b->a, "/author/%s/", slug);
-}
-
-/* The data every template gets: site, nav, page, year. */
-static int
-common(struct build *b, const char *kind, const char *title,
-    const char *description, const char *current_section)
-{
-	struct bl_arena *a = &b->a;
-	struct tpl_val *site, *page, *nav;
-	struct st_section *secs;
-	size_t n;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	b->root = tpl_map(a);
-	site = tpl_set_map(a, b->root, "site");
-	tpl_set_text(a, site, "title", b->s->cfg.site_title);
-	tpl_set_text(a, site, "description", b->s->cfg.site_description);
-	tpl_set_text(a, site, "url", b->s->cfg.site_url);
-	tpl_set_text(a, site, "language", b->s->cfg.site_language);
-	page = tpl_set_map(a, b->root, "page");
-	tpl_set_text(a, page, "kind", kind);
-	tpl_set_text(a, page, "title", title);
-	tpl_set_text(a, page, "description", description && *description ?
-	    description : b->s->cfg.site_description);
-	tpl_set_text(a, page, "canonical", abs_url(b, b->path));
-	site_meta_page(b->s, a, b->root, kind, b->path);
-	localtime_r(&now, &tm);
-	tpl_set_int(a, b->root, "year", tm.tm_year + 1900);
-	if (store_section_list(b->st, a, &secs, &n, &b->err) < 0)
-		return -1;
-	nav = tpl_set_list(a, b->root, "nav");
-	for (size_t i = 0; i < n; i++) {
-		struct tpl_val *it = tpl_list_add_map(a, nav);
-		tpl_set_text(a, it, "name", secs[i].name);
-		tpl_set_text(a, it, "url", section_url(b, secs[i].slug));
-		tpl_set_bool(a, it, "current", current_section &&
-		    strcmp(current_section, secs[i].slug) == 0);
-	}
-	dep(b, "sections");
-	return 0;
-}
-
-static void
-teaser_fill(struct build *b, struct tpl_val *t, const struct st_article *ar)
-{
-	struct bl_arena *a = &b->a;
-
-	tpl_set_text(a, t, "title", ar->title);
-	tpl_set_text(a, t, "url", ar->path);
-	tpl_set_text(a, t, "summary", ar->standfirst[0] ? ar->standfirst : ar->excerpt);
-	tpl_set_text(a, t, "published_iso", site_time_iso(a, ar->published_at));
-	tpl_set_text(a, t, "published_human", site_time_human(a, ar->published_at));
-	tpl_set_int(a, t, "comment_count", ar->comment_count);
-	if (ar->section.id) {
-		struct tpl_val *m = tpl_set_map(a, t, "section");
-		tpl_set_text(a, m, "name", ar->section.name);
-		tpl_set_text(a, m, "url", section_url(b, ar->section.slug));
-	}
-	if (ar->author.id) {
-		struct tpl_val *m = tpl_set_map(a, t, "author");
-		tpl_set_text(a, m, "name", ar->author.name);
-		tpl_set_text(a, m, "url", author_url(b, ar->author.slug));
-		tpl_set_text(a, m, "bio", ar->author.bio[0] ? ar->author.bio : NULL);
-	}
-	for (size_t i = 0; i < ar->nphotos; i++) {
-		const struct st_photo *p = &ar->photos[i];
-		struct tpl_val *m;
-
-		if (p->file[0] == '\0')
-			continue;
-		m = tpl_set_map(a, t, "photo");
-		tpl_set_text(a, m, "src", bl_arena_printf(a, "/media/%s", p->file));
-		tpl_set_text(a, m, "alt", p->alt[0] ? p->alt : p->caption);
-		if (p->width > 0) {
-			tpl_set_int(a, m, "width", p->width);
-			tpl_set_int(a, m, "height", p->height);
-		}
-		break;
-	}
-	if (ar->ntags) {
-		struct tpl_val *tags = tpl_set_list(a, t, "tags");
-		for (size_t i = 0; i < ar->ntags; i++) {
-			struct tpl_val *m = tpl_list_add_map(a, tags);
-			tpl_set_text(a, m, "name", ar->tags[i].name);
-			tpl_set_text(a, m, "url", tag_url(b, ar->tags[i].slug));
-		}
-	}
-	modified(b, ar->updated_at);
-	/* A list shows the story's title, photo and comment count: it must be
-	 * rebuilt when the story changes. */
-	dep(b, bl_arena_printf(a, "article:%lld", (long long)ar->id));
-}
-
-static void
-teasers(struct build *b, struct tpl_val *map, const char *key,
-    const struct st_article *items, size_t n)
-{
-	struct tpl_val *list = tpl_set_list(&b->a, map, key);
-
-	for (size_t i = 0; i < n; i++)
-		teaser_fill(b, tpl_list_add_map(&b->a, list), &items[i]);
-}
-
-/* Pagination data; `base` is the first page's path ("/tag/x/"). */
-static void
-pagination(struct build *b, const char *base, int page, int pages)
-{
-	struct bl_arena *a = &b->a;
-	struct tpl_val *p = tpl_set_map(a, b->root, "pagination");
-
-	tpl_set_int(a, p, "page", page);
-	tpl_set_int(a, p, "pages", pages);
-	if (page > 1)
-		tpl_set_text(a, p, "prev_url", page == 2 ? base :
-		    bl_arena_printf(a, "%spage/%d/", base, page - 1));
-	if (page < pages)
-		tpl_set_text(a, p, "next_url", bl_arena_printf(a, "%spage/%d/", base, page + 1));
-}
-
-/* ------------------------------------------------------------- renders */
-
-static struct page *
-render_page(struct build *b, const char *tpl, int status, int spliced)
-{
-	struct bl_buf out;
-	struct page *p;
-
-	bl_buf_init(&out, 32u * 1024 * 1024);
-	if (tpl_render(b->s->tpl, tpl, b->root, &out, &b->err) < 0) {
-		bl_buf_release(&out);
-		return NULL;
-	}
-	p = spliced ? page_new_spliced(status, HTML_TYPE, CC_HTML, &out, 1) :
-	    page_new(status, HTML_TYPE, CC_HTML, &out, 1);
-	for (size_t i = 0; i < b->ndeps; i++)
-		page_add_dep(p, b->deps[i]);
-	if (b->last_modified)
-		page_set_last_modified(p, b->last_modified);
-	return p;
-}
-
-static struct page *
-render(struct build *b, const char *tpl, int status)
-{
-	return render_page(b, tpl, status, 0);
-}
-
 /* The generic 404 page, cached once: it shows no part of the request, so
  * any number of bad URLs costs one cache entry. */
 static struct page *
-build_notfound(struct build *b)
+build_notfound(struct page_build *b)
 {
-	if (common(b, "notfound", bl_arena_printf(&b->a, "Page not found – %s",
+	if (pb_common(b, "notfound", bl_arena_printf(&b->a, "Page not found – %s",
 	    b->s->cfg.site_title), NULL, NULL) < 0)
 		return NULL;
-	return render(b, "notfound", 404);
+	return pb_render(b, "notfound", 404, CC_HTML, 0);
 }
 
 static struct page *
-build_front(struct build *b, int page)
+build_front(struct page_build *b, int page)
 {
 	struct bl_arena *a = &b->a;
 	struct site *s = b->s;
@@ -254,9 +51,9 @@ build_front(struct build *b, int page)
 		return build_notfound(b);
 	title = page == 1 ? s->cfg.site_title :
 	    bl_arena_printf(a, "Latest stories, page %d – %s", page, s->cfg.site_title);
-	if (common(b, "front", title, NULL, NULL) < 0)
+	if (pb_common(b, "front", title, NULL, NULL) < 0)
 		return NULL;
-	dep(b, "front");
+	pb_dep(b, "front");
 	memset(&q, 0, sizeof(q));
 	q.limit = per;
 	q.offset = 1 + (page - 1) * per;
@@ -267,7 +64,7 @@ build_front(struct build *b, int page)
 		struct tpl_val *sections;
 		size_t n;
 
-		teaser_fill(b, tpl_set_map(a, b->root, "lead"), &lead.items[0]);
+		pb_teaser(b, tpl_set_map(a, b->root, "lead"), &lead.items[0]);
 		if (store_section_list(b->st, a, &secs, &n, &b->err) < 0)
 			return NULL;
 		sections = tpl_set_list(a, b->root, "sections");
@@ -285,19 +82,19 @@ build_front(struct build *b, int page)
 				continue;
 			m = tpl_list_add_map(a, sections);
 			tpl_set_text(a, m, "name", secs[i].name);
-			tpl_set_text(a, m, "url", section_url(b, secs[i].slug));
-			teasers(b, m, "items", items.items, items.n);
+			tpl_set_text(a, m, "url", bl_arena_printf(&b->a, "/section/%s/", secs[i].slug));
+			pb_teasers(b, m, "items", items.items, items.n);
 		}
 	}
-	teasers(b, b->root, "latest", latest.items, latest.n);
-	pagination(b, "/", page, pages);
-	return render(b, "front", 200);
+	pb_teasers(b, b->root, "latest", latest.items, latest.n);
+	pb_pagination(b, "/", page, pages, 0);
+	return pb_render(b, "front", 200, CC_HTML, 0);
 }
 
 enum listing_kind { L_SECTION, L_TAG, L_AUTHOR };
 
 static struct page *
-build_listing(struct build *b, enum listing_kind kind, const char *slug, int page)
+build_listing(struct page_build *b, enum listing_kind kind, const char *slug, int page)
 {
 	struct bl_arena *a = &b->a;
 	struct st_query q;
@@ -317,10 +114,10 @@ build_listing(struct build *b, enum listing_kind kind, const char *slug, int pag
 		kname = "section";
 		description = bl_arena_printf(a, "The latest %s stories from %s.",
 		    sec.name, b->s->cfg.site_title);
-		base = section_url(b, sec.slug);
+		base = bl_arena_printf(&b->a, "/section/%s/", sec.slug);
 		q.section = sec.slug;
 		current = sec.slug;
-		dep(b, bl_arena_printf(a, "section:%s", sec.slug));
+		pb_dep(b, bl_arena_printf(a, "section:%s", sec.slug));
 	} else if (kind == L_TAG) {
 		struct st_tag tag;
 		rc = store_tag_get(b->st, a, slug, &tag, &b->err);
@@ -330,9 +127,9 @@ build_listing(struct build *b, enum listing_kind kind, const char *slug, int pag
 		label = "Tag";
 		kname = "tag";
 		description = bl_arena_printf(a, "Stories tagged #%s.", tag.name);
-		base = tag_url(b, tag.slug);
+		base = bl_arena_printf(&b->a, "/tag/%s/", tag.slug);
 		q.tag = tag.slug;
-		dep(b, bl_arena_printf(a, "tag:%s", tag.slug));
+		pb_dep(b, bl_arena_printf(a, "tag:%s", tag.slug));
 	} else {
 		struct st_author au;
 		rc = store_author_get(b->st, a, slug, &au, &b->err);
@@ -343,9 +140,9 @@ build_listing(struct build *b, enum listing_kind kind, const char *slug, int pag
 		kname = "author";
 		description = au.bio[0] ? au.bio :
 		    bl_arena_printf(a, "Stories by %s.", au.name);
-		base = author_url(b, au.slug);
+		base = bl_arena_printf(&b->a, "/author/%s/", au.slug);
 		q.author = au.slug;
-		dep(b, bl_arena_printf(a, "author:%s", au.slug));
+		pb_dep(b, bl_arena_printf(a, "author:%s", au.slug));
 	}
 	q.limit = per;
 	q.offset = (page - 1) * per;
@@ -354,7 +151,7 @@ build_listing(struct build *b, enum listing_kind kind, const char *slug, int pag
 	pages = list.total == 0 ? 1 : (int)((list.total + per - 1) / per);
 	if (page > pages)
 		return build_notfound(b);
-	if (common(b, kname, page == 1 ?
+	if (pb_common(b, kname, page == 1 ?
 	    bl_arena_printf(a, "%s – %s", name, b->s->cfg.site_title) :
 	    bl_arena_printf(a, "%s, page %d – %s", name, page, b->s->cfg.site_title),
 	    description, current) < 0)
@@ -364,9 +161,9 @@ build_listing(struct build *b, enum listing_kind kind, const char *slug, int pag
 	tpl_set_text(a, l, "label", label);
 	tpl_set_text(a, l, "name", name);
 	tpl_set_text(a, l, "description", description);
-	teasers(b, b->root, "items", list.items, list.n);
-	pagination(b, base, page, pages);
-	return render(b, "listing", 200);
+	pb_teasers(b, b->root, "items", list.items, list.n);
+	pb_pagination(b, base, page, pages, 0);
+	return pb_render(b, "listing", 200, CC_HTML, 0);
 }
 
 
@@ -393,7 +190,7 @@ cnode_cmp(const void *x, const void *y)
  * names resolve outwards and a reply must not show its parent's values.
  */
 static void
-comment_thread(struct build *b, struct tpl_val *m, const struct st_article *ar,
+comment_thread(struct page_build *b, struct tpl_val *m, const struct st_article *ar,
     const struct st_comment *cs, size_t n)
 {
 	struct bl_arena *a = &b->a;
@@ -455,7 +252,7 @@ comment_thread(struct build *b, struct tpl_val *m, const struct st_article *ar,
 		cmt_format(&body, c->body);
 		tpl_set_html(a, map, "body", bl_arena_strndup(a, body.s, body.len));
 		bl_buf_release(&body);
-		modified(b, c->created_at);
+		pb_modified(b, c->created_at);
 	}
 	/* Top-level maps were made detached so their order can be chosen. */
 	for (size_t k = 0; k < ntop; k++)
@@ -463,7 +260,7 @@ comment_thread(struct build *b, struct tpl_val *m, const struct st_article *ar,
 }
 
 static struct page *
-build_article(struct build *b)
+build_article(struct page_build *b)
 {
 	struct bl_arena *a = &b->a;
 	struct st_article *ar;
@@ -476,13 +273,13 @@ build_article(struct build *b)
 	rc = store_article_by_path(b->st, a, b->path, &ar, &b->err);
 	if (rc != 0)
 		return rc < 0 ? NULL : build_notfound(b);
-	if (common(b, "article", bl_arena_printf(a, "%s – %s", ar->title,
+	if (pb_common(b, "article", bl_arena_printf(a, "%s – %s", ar->title,
 	    b->s->cfg.site_title), ar->standfirst[0] ? ar->standfirst : ar->excerpt,
 	    ar->section.id ? ar->section.slug : NULL) < 0)
 		return NULL;
-	dep(b, bl_arena_printf(a, "article:%lld", (long long)ar->id));
+	pb_dep(b, bl_arena_printf(a, "article:%lld", (long long)ar->id));
 	m = tpl_set_map(a, b->root, "article");
-	teaser_fill(b, m, ar);
+	pb_teaser(b, m, ar);
 	tpl_set_text(a, m, "standfirst", ar->standfirst[0] ? ar->standfirst : NULL);
 	tpl_set_text(a, m, "dateline", ar->dateline[0] ? ar->dateline : NULL);
 	tpl_set_html(a, m, "body", ar->body_html);
@@ -507,10 +304,10 @@ build_article(struct build *b)
 
 		if (site_related_list(b->s, b->st, a, ar->id, &rel, &nrel, &b->err) < 0)
 			return NULL;
-		teasers(b, b->root, "related", rel, nrel);
+		pb_teasers(b, b->root, "related", rel, nrel);
 	}
 	site_meta_article(b->s, a, b->root, ar);
-	p = render_page(b, "article", 200, !closed);
+	p = pb_render(b, "article", 200, CC_HTML, !closed);
 	if (p != NULL) {
 		p->meta[0] = ar->id;
 		p->meta[1] = ar->published_at;
@@ -520,52 +317,13 @@ build_article(struct build *b)
 
 /* ------------------------------------------------------------- routing */
 
-/* Parses "NUMBER/" at p; returns the number or -1. */
-static int
-page_number(const char *p)
-{
-	long n = 0;
-	const char *start = p;
-
-	while (isdigit((unsigned char)*p) && p - start < 7)
-		n = n * 10 + (*p++ - '0');
-	if (p == start || *p != '/' || p[1] != '\0' || start[0] == '0')
-		return -1;
-	return (int)n;
-}
-
-static int
-is_slug(const char *s, size_t n)
-{
-	if (n == 0 || n > 200)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
-static int
-is_article_path(const char *p)
-{
-	/* /YYYY/MM/DD/slug/ */
-	size_t n = strlen(p);
-
-	if (n < 14 || p[0] != '/' || p[5] != '/' || p[8] != '/' || p[11] != '/' || p[n - 1] != '/')
-		return 0;
-	for (int i = 1; i < 11; i++)
-		if (i != 5 && i != 8 && !isdigit((unsigned char)p[i]))
-			return 0;
-	return is_slug(p + 12, n - 13);
-}
-
 enum route {
 	R_NONE, R_FRONT, R_ARTICLE, R_SECTION, R_TAG, R_AUTHOR,
 };
 
 /* Matches cacheable HTML routes. Sets *slug (arena) and *page. */
 static enum route
-match(struct build *b, const char *path, char **slug, int *page)
+match(struct page_build *b, const char *path, char **slug, int *page)
 {
 	static const struct { const char *prefix; enum route r; } lists[] = {
 		{ "/section/", R_SECTION }, { "/tag/", R_TAG }, { "/author/", R_AUTHOR },
@@ -575,7 +333,7 @@ match(struct build *b, const char *path, char **slug, int *page)
 	if (strcmp(path, "/") == 0)
 		return R_FRONT;
 	if (strncmp(path, "/page/", 6) == 0) {
-		*page = page_number(path + 6);
+		*page = site_page_number(path + 6);
 		return *page >= 2 ? R_FRONT : R_NONE;
 	}
 	for (size_t i = 0; i < sizeof(lists) / sizeof(*lists); i++) {
@@ -586,18 +344,18 @@ match(struct build *b, const char *path, char **slug, int *page)
 			continue;
 		rest = path + pl;
 		slash = strchr(rest, '/');
-		if (slash == NULL || !is_slug(rest, (size_t)(slash - rest)))
+		if (slash == NULL || !site_is_slug(rest, (size_t)(slash - rest)))
 			return R_NONE;
 		*slug = bl_arena_strndup(&b->a, rest, (size_t)(slash - rest));
 		if (slash[1] == '\0')
 			return lists[i].r;
 		if (strncmp(slash + 1, "page/", 5) == 0) {
-			*page = page_number(slash + 6);
+			*page = site_page_number(slash + 6);
 			return *page >= 2 ? lists[i].r : R_NONE;
 		}
 		return R_NONE;
 	}
-	if (is_article_path(path))
+	if (site_is_article_path(path, strlen(path)))
 		return R_ARTICLE;
 	return R_NONE;
 }
@@ -655,7 +413,7 @@ regular_file(const char *path)
 /* Theme assets come from DIR/theme/static first, then the default theme.
  * They are small, so they go through the page cache and get compressed. */
 static struct page *
-build_static(struct build *b, const char *rel)
+build_static(struct page_build *b, const char *rel)
 {
 	const char *type = file_type(rel);
 	struct bl_buf body = BL_BUF_INIT;
@@ -676,19 +434,10 @@ build_static(struct build *b, const char *rel)
 	return p;
 }
 
-static struct page *
-error_page(int status, const char *text)
-{
-	struct bl_buf body = BL_BUF_INIT;
-
-	bl_buf_printf(&body, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-	    "<title>%s</title></head><body><h1>%s</h1></body></html>\n", text, text);
-	return page_new(status, HTML_TYPE, "no-store", &body, 0);
-}
 
 /* Paths of known shapes that lack their trailing slash get a redirect. */
 static struct page *
-slash_redirect(struct build *b, const char *path)
+slash_redirect(struct page_build *b, const char *path)
 {
 	char *with = bl_arena_printf(&b->a, "%s/", path);
 	char *slug;
@@ -703,7 +452,7 @@ struct page *
 site_article_page(struct site *s, const char *path, struct bl_err *err)
 {
 	struct page *p = page_cache_get(s->cache, path);
-	struct build b;
+	struct page_build b;
 	uint64_t ticket;
 
 	if (p != NULL)
@@ -718,7 +467,7 @@ site_article_page(struct site *s, const char *path, struct bl_err *err)
 		bl_arena_release(&b.a);
 		return NULL;
 	}
-	p = is_article_path(path) ? build_article(&b) : NULL;
+	p = site_is_article_path(path, strlen(path)) ? build_article(&b) : NULL;
 	site_store_put(s, b.st);
 	if (p != NULL && p->status == 200)
 		page_cache_put(s->cache, path, p, ticket);
@@ -768,7 +517,7 @@ site_handle(void *ctx, const struct http_req *req, struct http_result *res)
 {
 	struct site *s = ctx;
 	const char *path = http_req_path(req);
-	struct build b;
+	struct page_build b;
 	struct page *p = NULL;
 	enum route r;
 	char *slug = NULL;
@@ -780,7 +529,7 @@ site_handle(void *ctx, const struct http_req *req, struct http_result *res)
 	    site_search_route(s, req, res) || site_archive_route(s, req, res))
 		return;
 	if (strcmp(http_req_method(req), "POST") == 0) {
-		res->page = error_page(405, "Method not allowed");
+		res->page = site_error_page(405, "Method not allowed");
 		res->headers[0].name = "Allow";
 		res->headers[0].value = "GET, HEAD";
 		res->nheaders = 1;
@@ -830,7 +579,7 @@ site_handle(void *ctx, const struct http_req *req, struct http_result *res)
 	b.st = site_store(s, &b.err);
 	if (b.st == NULL) {
 		fprintf(stderr, "byline: %s\n", b.err.msg);
-		res->page = error_page(503, "Service unavailable");
+		res->page = site_error_page(503, "Service unavailable");
 		bl_arena_release(&b.a);
 		return;
 	}
@@ -869,7 +618,7 @@ site_handle(void *ctx, const struct http_req *req, struct http_result *res)
 	site_store_put(s, b.st);
 	if (p == NULL) {
 		fprintf(stderr, "byline: cannot build '%s': %s\n", http_req_path(req), b.err.msg);
-		p = error_page(500, "Internal server error");
+		p = site_error_page(500, "Internal server error");
 		cacheable = 0;
 	}
 	if (cacheable && p->status == 200)

@@ -1,5 +1,5 @@
 /* Search over published articles, related articles, and the page helpers they share with archives. */
-#include "site/find_int.h"
+#include "site/site_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,191 +15,6 @@
 #define SEARCH_QUERY_MAX 1024        /* bytes of q used (the store's cap) */
 #define SEARCH_SHOWN_MAX 120         /* bytes of q repeated in headings */
 
-/* ------------------------------------------------------ shared helpers */
-
-int
-find_begin(struct find_build *b, struct site *s, const char *path)
-{
-	memset(b, 0, sizeof(*b));
-	b->s = s;
-	b->path = path;
-	bl_arena_init(&b->a);
-	b->st = site_store(s, &b->err);
-	if (b->st == NULL) {
-		bl_arena_release(&b->a);
-		return -1;
-	}
-	return 0;
-}
-
-void
-find_end(struct find_build *b)
-{
-	if (b->st != NULL)
-		site_store_put(b->s, b->st);
-	b->st = NULL;
-	bl_arena_release(&b->a);
-}
-
-void
-find_dep(struct find_build *b, const char *key)
-{
-	char **nd = bl_arena_alloc(&b->a, (b->ndeps + 1) * sizeof(*nd));
-
-	if (b->ndeps)
-		memcpy(nd, b->deps, b->ndeps * sizeof(*nd));
-	nd[b->ndeps++] = bl_arena_strdup(&b->a, key);
-	b->deps = nd;
-}
-
-int
-find_common(struct find_build *b, const char *kind, const char *title,
-    const char *description)
-{
-	struct bl_arena *a = &b->a;
-	struct tpl_val *site, *nav;
-	struct st_section *secs;
-	size_t n;
-	time_t now = time(NULL);
-	struct tm tm;
-
-	b->root = tpl_map(a);
-	site = tpl_set_map(a, b->root, "site");
-	tpl_set_text(a, site, "title", b->s->cfg.site_title);
-	tpl_set_text(a, site, "description", b->s->cfg.site_description);
-	tpl_set_text(a, site, "url", b->s->cfg.site_url);
-	tpl_set_text(a, site, "language", b->s->cfg.site_language);
-	b->page = tpl_set_map(a, b->root, "page");
-	tpl_set_text(a, b->page, "kind", kind);
-	tpl_set_text(a, b->page, "title", title);
-	tpl_set_text(a, b->page, "description", description && *description ?
-	    description : b->s->cfg.site_description);
-	tpl_set_text(a, b->page, "canonical", bl_arena_printf(a, "%s%s",
-	    b->s->cfg.site_url, b->path));
-	site_meta_page(b->s, a, b->root, kind, b->path);
-	localtime_r(&now, &tm);
-	tpl_set_int(a, b->root, "year", tm.tm_year + 1900);
-	if (store_section_list(b->st, a, &secs, &n, &b->err) < 0)
-		return -1;
-	nav = tpl_set_list(a, b->root, "nav");
-	for (size_t i = 0; i < n; i++) {
-		struct tpl_val *it = tpl_list_add_map(a, nav);
-		tpl_set_text(a, it, "name", secs[i].name);
-		tpl_set_text(a, it, "url", bl_arena_printf(a, "/section/%s/",
-		    secs[i].slug));
-		tpl_set_bool(a, it, "current", 0);
-	}
-	find_dep(b, "sections");
-	return 0;
-}
-
-void
-find_teaser(struct find_build *b, struct tpl_val *t, const struct st_article *ar)
-{
-	struct bl_arena *a = &b->a;
-
-	tpl_set_text(a, t, "title", ar->title);
-	tpl_set_text(a, t, "url", ar->path);
-	tpl_set_text(a, t, "summary", ar->standfirst[0] ? ar->standfirst :
-	    ar->excerpt);
-	tpl_set_text(a, t, "published_iso", site_time_iso(a, ar->published_at));
-	tpl_set_text(a, t, "published_human", site_time_human(a,
-	    ar->published_at));
-	tpl_set_int(a, t, "comment_count", ar->comment_count);
-	/* Every key a teaser reads is set, so none resolves from an outer
-	 * scope. */
-	if (ar->section.id) {
-		struct tpl_val *m = tpl_set_map(a, t, "section");
-		tpl_set_text(a, m, "name", ar->section.name);
-		tpl_set_text(a, m, "url", bl_arena_printf(a, "/section/%s/",
-		    ar->section.slug));
-	} else
-		tpl_set_bool(a, t, "section", 0);
-	if (ar->author.id) {
-		struct tpl_val *m = tpl_set_map(a, t, "author");
-		tpl_set_text(a, m, "name", ar->author.name);
-		tpl_set_text(a, m, "url", bl_arena_printf(a, "/author/%s/",
-		    ar->author.slug));
-	} else
-		tpl_set_bool(a, t, "author", 0);
-	tpl_set_bool(a, t, "photo", 0);
-	for (size_t i = 0; i < ar->nphotos; i++) {
-		const struct st_photo *p = &ar->photos[i];
-		struct tpl_val *m;
-
-		if (p->file[0] == '\0')
-			continue;
-		m = tpl_set_map(a, t, "photo");
-		tpl_set_text(a, m, "src", bl_arena_printf(a, "/media/%s", p->file));
-		tpl_set_text(a, m, "alt", p->alt[0] ? p->alt : p->caption);
-		if (p->width > 0) {
-			tpl_set_int(a, m, "width", p->width);
-			tpl_set_int(a, m, "height", p->height);
-		}
-		break;
-	}
-	{
-		struct tpl_val *tags = tpl_set_list(a, t, "tags");
-		for (size_t i = 0; i < ar->ntags; i++) {
-			struct tpl_val *m = tpl_list_add_map(a, tags);
-			tpl_set_text(a, m, "name", ar->tags[i].name);
-			tpl_set_text(a, m, "url", bl_arena_printf(a, "/tag/%s/",
-			    ar->tags[i].slug));
-		}
-	}
-	if (ar->updated_at > b->last_modified)
-		b->last_modified = ar->updated_at;
-	find_dep(b, bl_arena_printf(a, "article:%lld", (long long)ar->id));
-}
-
-void
-find_pagination(struct find_build *b, const char *base, int page, int pages,
-    int query)
-{
-	struct bl_arena *a = &b->a;
-	struct tpl_val *p = tpl_set_map(a, b->root, "pagination");
-	const char *fmt = query ? "%s&page=%d" : "%spage/%d/";
-
-	tpl_set_int(a, p, "page", page);
-	tpl_set_int(a, p, "pages", pages);
-	if (page > 1)
-		tpl_set_text(a, p, "prev_url", page == 2 ? base :
-		    bl_arena_printf(a, fmt, base, page - 1));
-	if (page < pages)
-		tpl_set_text(a, p, "next_url", bl_arena_printf(a, fmt, base,
-		    page + 1));
-}
-
-struct page *
-find_render(struct find_build *b, const char *tpl, int status,
-    const char *cache_control)
-{
-	struct bl_buf out;
-	struct page *p;
-
-	bl_buf_init(&out, 32u * 1024 * 1024);
-	if (tpl_render(b->s->tpl, tpl, b->root, &out, &b->err) < 0) {
-		bl_buf_release(&out);
-		return NULL;
-	}
-	p = page_new(status, HTML_TYPE, cache_control, &out, 1);
-	for (size_t i = 0; i < b->ndeps; i++)
-		page_add_dep(p, b->deps[i]);
-	if (b->last_modified)
-		page_set_last_modified(p, b->last_modified);
-	return p;
-}
-
-struct page *
-find_error_page(int status, const char *text)
-{
-	struct bl_buf body = BL_BUF_INIT;
-
-	bl_buf_printf(&body, "<!DOCTYPE html><html lang=\"en\"><head>"
-	    "<meta charset=\"utf-8\"><title>%s</title></head><body><h1>%s</h1>"
-	    "</body></html>\n", text, text);
-	return page_new(status, HTML_TYPE, "no-store", &body, 0);
-}
 
 /* ------------------------------------------------------------- search */
 
@@ -303,7 +118,7 @@ page_param(const char *v)
 }
 
 static struct page *
-build_search(struct find_build *b, const char *raw, int page)
+build_search(struct page_build *b, const char *raw, int page)
 {
 	struct bl_arena *a = &b->a;
 	struct site *s = b->s;
@@ -338,9 +153,10 @@ build_search(struct find_build *b, const char *raw, int page)
 	else
 		title = bl_arena_printf(a, "Search results for “%s” – %s", shown,
 		    s->cfg.site_title);
-	if (find_common(b, "search", title, *text ? bl_arena_printf(a,
+	if (pb_common(b, "search", title, *text ? bl_arena_printf(a,
 	    "Stories on %s matching “%s”.", s->cfg.site_title, shown) :
-	    bl_arena_printf(a, "Search the stories of %s.", s->cfg.site_title)) < 0)
+	    bl_arena_printf(a, "Search the stories of %s.", s->cfg.site_title),
+	    NULL) < 0)
 		return NULL;
 	tpl_set_bool(a, b->page, "noindex", 1);
 	sm = tpl_set_map(a, b->root, "search");
@@ -359,7 +175,7 @@ build_search(struct find_build *b, const char *raw, int page)
 	for (size_t i = 0; i < r.n; i++) {
 		struct tpl_val *t = tpl_list_add_map(a, items);
 
-		find_teaser(b, t, &r.items[i]);
+		pb_teaser(b, t, &r.items[i]);
 		tpl_set_html(a, t, "title_html", marked_html(a, r.titles[i]));
 		if (r.snippets[i][0] != '\0')
 			tpl_set_html(a, t, "snippet", marked_html(a,
@@ -372,8 +188,8 @@ build_search(struct find_build *b, const char *raw, int page)
 	base = bl_arena_strndup(a, url.s, url.len);
 	bl_buf_release(&url);
 	tpl_set_text(a, sm, "first_url", base);
-	find_pagination(b, base, page, pages, 1);
-	return find_render(b, "search", 200, CC_FIND);
+	pb_pagination(b, base, page, pages, 1);
+	return pb_render(b, "search", 200, CC_FIND, 0);
 }
 
 int
@@ -381,7 +197,7 @@ site_search_route(struct site *s, const struct http_req *req,
     struct http_result *res)
 {
 	const char *path = http_req_path(req);
-	struct find_build b;
+	struct page_build b;
 	struct page *p;
 
 	if (strcmp(path, "/search") != 0 && strcmp(path, "/search/") != 0)
@@ -389,9 +205,9 @@ site_search_route(struct site *s, const struct http_req *req,
 	if (strcmp(http_req_method(req), "POST") == 0)
 		return 0;	/* the site answers 405 */
 	memset(res, 0, sizeof(*res));
-	if (find_begin(&b, s, "/search") < 0) {
+	if (pb_begin(&b, s, "/search") < 0) {
 		fprintf(stderr, "byline: %s\n", b.err.msg);
-		res->page = find_error_page(503, "Service unavailable");
+		res->page = site_error_page(503, "Service unavailable");
 		return 1;
 	}
 	/* Never cached: the possible queries are unbounded, and each is
@@ -401,9 +217,9 @@ site_search_route(struct site *s, const struct http_req *req,
 	if (p == NULL) {
 		fprintf(stderr, "byline: cannot build search page: %s\n",
 		    b.err.msg);
-		p = find_error_page(500, "Internal server error");
+		p = site_error_page(500, "Internal server error");
 	}
-	find_end(&b);
+	pb_end(&b);
 	res->page = p;
 	return 1;
 }

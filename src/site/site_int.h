@@ -43,6 +43,67 @@ struct page *site_article_page(struct site *s, const char *path,
 /* True when comments on an article published at `published` are closed. */
 int site_comments_closed(const struct site *s, int64_t published);
 
+/* --------------------------------------------------- building pages */
+
+/* What one request needs while its HTML page is built (build.c). */
+struct page_build {
+	struct site *s;
+	struct store *st;          /* borrowed with site_store() */
+	struct bl_arena a;         /* everything below lives here */
+	struct bl_err err;
+	struct tpl_val *root;
+	struct tpl_val *page;      /* root's "page" map */
+	const char *path;
+	char **deps;               /* cache dependency keys */
+	size_t ndeps;
+	int64_t last_modified;
+};
+
+/* Initialises `b` for `path` (borrowed) and borrows a store; -1 with
+ * b->err when no store is available. pb_end() undoes both. */
+int pb_begin(struct page_build *b, struct site *s, const char *path);
+void pb_end(struct page_build *b);
+
+/* Records that the page must be rebuilt when `key` changes. */
+void pb_dep(struct page_build *b, const char *key);
+
+/* The data every template gets (site, page, nav, year); `description`
+ * NULL means the site's; `current_section` (a slug or NULL) is marked
+ * current in the navigation. */
+int pb_common(struct page_build *b, const char *kind, const char *title,
+    const char *description, const char *current_section);
+/* Keeps the newest time seen, for Last-Modified. */
+void pb_modified(struct page_build *b, int64_t t);
+/* A list of teasers under `key` of `map`. */
+void pb_teasers(struct page_build *b, struct tpl_val *map, const char *key,
+    const struct st_article *items, size_t n);
+
+/* A teaser (docs/theme.md) of a summary into `t`; depends on the story. */
+void pb_teaser(struct page_build *b, struct tpl_val *t,
+    const struct st_article *ar);
+
+/* Pagination data under root (page pages prev_url next_url); `base` is
+ * page 1's URL. Other pages are BASEpage/N/ ("/2026/page/2/"), or
+ * BASE&page=N when `query` is set ("/search?q=x&page=2"). */
+void pb_pagination(struct page_build *b, const char *base, int page,
+    int pages, int query);
+
+/* Renders template `tpl` into a new page (one reference, the caller's)
+ * with the recorded dependencies, with a splice point for the comment form
+ * when `spliced`; NULL with b->err on failure. */
+struct page *pb_render(struct page_build *b, const char *tpl, int status,
+    const char *cache_control, int spliced);
+
+/* A plain error page (not cached). */
+struct page *site_error_page(int status, const char *text);
+
+/* URL shapes: a slug ([a-z0-9-], 1..200), an article permalink
+ * "/YYYY/MM/DD/slug/" of `n` bytes, and "N/" page numbers (>= 1; -1 for
+ * anything else). */
+int site_is_slug(const char *s, size_t n);
+int site_is_article_path(const char *p, size_t n);
+int site_page_number(const char *p);
+
 /* ------------------------------------------ finding and following */
 
 /*
