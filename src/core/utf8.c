@@ -5,8 +5,8 @@
 
 #include "core/arena.h"
 
-int
-bl_utf8_valid(const char *str, size_t n)
+size_t
+bl_utf8_invalid_at(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
@@ -26,19 +26,25 @@ bl_utf8_valid(const char *str, size_t n)
 		} else if (c >= 0xf0 && c <= 0xf4) {
 			need = 3; cp = c & 0x07; min = 0x10000;
 		} else
-			return 0;
+			return i;
 		if (n - i - 1 < need)
-			return 0;
+			return i;
 		for (size_t k = 1; k <= need; k++) {
 			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
+				return i;
 			cp = (cp << 6) | (s[i + k] & 0x3f);
 		}
 		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
+			return i;
 		i += need + 1;
 	}
-	return 1;
+	return n;
+}
+
+int
+bl_utf8_valid(const char *str, size_t n)
+{
+	return bl_utf8_invalid_at(str, n) == n;
 }
 
 unsigned

@@ -7,6 +7,8 @@
 /* Returns 1 if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates,
  * nothing above U+10FFFF), 0 otherwise. */
 int bl_utf8_valid(const char *s, size_t n);
+/* The offset of the first byte that is not well-formed UTF-8, or `n`. */
+size_t bl_utf8_invalid_at(const char *s, size_t n);
 /* Decodes one code point at s (valid UTF-8 assumed, n > 0); stores its
  * length in *len. */
 unsigned bl_utf8_decode(const char *s, size_t n, size_t *len);

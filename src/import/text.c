@@ -1,5 +1,6 @@
 /* The plain-text article parser: wire copy and scraped pages to blocks. */
 #include "import/text.h"
+#include "core/utf8.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -42,40 +43,6 @@ struct line {
 
 /* ------------------------------------------------------ byte checks */
 
-static size_t
-utf8_bad_offset(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = s[i], cp, min;
-		size_t need;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			need = 1; cp = c & 0x1f; min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2; cp = c & 0x0f; min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3; cp = c & 0x07; min = 0x10000;
-		} else
-			return i;
-		if (n - i - 1 < need)
-			return i;
-		for (size_t k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += need + 1;
-	}
-	return n;
-}
-
 static int
 check_bytes(const char *data, size_t len, size_t skip, struct bl_err *err)
 {
@@ -88,7 +55,7 @@ check_bytes(const char *data, size_t len, size_t skip, struct bl_err *err)
 	if ((nul = memchr(data, '\0', len)) != NULL)
 		return bl_errf(err, "file looks binary (NUL byte at offset %zu)",
 		    (size_t)(nul - data));
-	if ((bad = utf8_bad_offset(s, len)) < len)
+	if ((bad = bl_utf8_invalid_at(data, len)) < len)
 		return bl_errf(err, "file is not UTF-8 text (invalid byte at "
 		    "offset %zu)", bad);
 	for (i = 0; i < len; i++)
