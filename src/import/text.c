@@ -1,12 +1,12 @@
 /* The plain-text article parser: wire copy and scraped pages to blocks. */
 #include "import/text.h"
-#include "core/utf8.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 
 /*
  * The parser works in three passes over the lines of the file:
