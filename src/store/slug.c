@@ -1,163 +1,18 @@
-/* URL slugs for names the store keeps (sections, authors, tags, articles). */
+/* URL slugs for names the store keeps, and permalink dates. */
 #include "store/store_int.h"
 
-#include <stdio.h>
 #include <string.h>
 
-/* Latin letters with diacritics and ligatures, folded to ASCII. */
-static const struct fold {
-	unsigned lo, hi;
-	const char *to;
-} folds[] = {
-	{ 0x00C0, 0x00C5, "a" }, { 0x00C6, 0x00C6, "ae" },
-	{ 0x00C7, 0x00C7, "c" }, { 0x00C8, 0x00CB, "e" },
-	{ 0x00CC, 0x00CF, "i" }, { 0x00D0, 0x00D0, "d" },
-	{ 0x00D1, 0x00D1, "n" }, { 0x00D2, 0x00D6, "o" },
-	{ 0x00D8, 0x00D8, "o" }, { 0x00D9, 0x00DC, "u" },
-	{ 0x00DD, 0x00DD, "y" }, { 0x00DE, 0x00DE, "th" },
-	{ 0x00DF, 0x00DF, "ss" }, { 0x00E0, 0x00E5, "a" },
-	{ 0x00E6, 0x00E6, "ae" }, { 0x00E7, 0x00E7, "c" },
-	{ 0x00E8, 0x00EB, "e" }, { 0x00EC, 0x00EF, "i" },
-	{ 0x00F0, 0x00F0, "d" }, { 0x00F1, 0x00F1, "n" },
-	{ 0x00F2, 0x00F6, "o" }, { 0x00F8, 0x00F8, "o" },
-	{ 0x00F9, 0x00FC, "u" }, { 0x00FD, 0x00FD, "y" },
-	{ 0x00FE, 0x00FE, "th" }, { 0x00FF, 0x00FF, "y" },
-	{ 0x0100, 0x0105, "a" }, { 0x0106, 0x010D, "c" },
-	{ 0x010E, 0x0111, "d" }, { 0x0112, 0x011B, "e" },
-	{ 0x011C, 0x0123, "g" }, { 0x0124, 0x0127, "h" },
-	{ 0x0128, 0x0131, "i" }, { 0x0132, 0x0133, "ij" },
-	{ 0x0134, 0x0135, "j" }, { 0x0136, 0x0138, "k" },
-	{ 0x0139, 0x0142, "l" }, { 0x0143, 0x014B, "n" },
-	{ 0x014C, 0x0151, "o" }, { 0x0152, 0x0153, "oe" },
-	{ 0x0154, 0x0159, "r" }, { 0x015A, 0x0161, "s" },
-	{ 0x0162, 0x0167, "t" }, { 0x0168, 0x0173, "u" },
-	{ 0x0174, 0x0175, "w" }, { 0x0176, 0x0178, "y" },
-	{ 0x0179, 0x017E, "z" }, { 0x017F, 0x017F, "s" },
-	{ 0x0218, 0x0219, "s" }, { 0x021A, 0x021B, "t" },
-	{ 0x1E9E, 0x1E9E, "ss" },
-};
-
-/* Decodes one code point; malformed bytes come out as U+FFFD, one byte
- * at a time, so any input is safe. */
-static unsigned
-decode(const unsigned char *s, size_t *len)
-{
-	unsigned c = s[0], cp, min;
-	size_t n, i;
-
-	*len = 1;
-	if (c < 0x80)
-		return c;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2, cp = c & 0x1F, min = 0x80;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 3, cp = c & 0x0F, min = 0x800;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 4, cp = c & 0x07, min = 0x10000;
-	else
-		return 0xFFFD;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0xFFFD;
-		cp = cp << 6 | (s[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0xFFFD;
-	*len = n;
-	return cp;
-}
-
-static const char *
-fold(unsigned cp)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(folds) / sizeof(folds[0]); i++)
-		if (cp >= folds[i].lo && cp <= folds[i].hi)
-			return folds[i].to;
-	return NULL;
-}
-
-/* Letters of other scripts: anything that is not ASCII punctuation,
- * space, a control, a Unicode space or general punctuation. */
-static int
-is_other_letter(unsigned cp)
-{
-	if (cp < 0xA0 || cp == 0xFFFD)
-		return 0;
-	if (cp <= 0xBF || cp == 0xD7 || cp == 0xF7)
-		return 0;	/* Latin-1 symbols, × and ÷ */
-	if (cp >= 0x2000 && cp <= 0x2BFF)
-		return 0;	/* punctuation, symbols, arrows */
-	if (cp >= 0x3000 && cp <= 0x303F)
-		return 0;	/* CJK punctuation */
-	if (cp >= 0xFE00 && cp <= 0xFE0F)
-		return 0;	/* variation selectors */
-	if (cp >= 0x1F000)
-		return 0;	/* emoji and friends */
-	return 1;
-}
-
-static size_t
-slugify(const char *name, char *out, size_t outsz, int hex)
-{
-	const unsigned char *s = (const unsigned char *)name;
-	size_t n = 0, len, max, tl;
-	int gap = 0;
-	unsigned cp;
-	char tmp[16];
-	const char *t;
-
-	max = outsz - 1 < STORE_SLUG_MAX ? outsz - 1 : STORE_SLUG_MAX;
-	while (*s) {
-		cp = decode(s, &len);
-		s += len;
-		t = NULL;
-		if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
-			tmp[0] = (char)cp, tmp[1] = '\0';
-			t = tmp;
-		} else if (cp >= 'A' && cp <= 'Z') {
-			tmp[0] = (char)(cp - 'A' + 'a'), tmp[1] = '\0';
-			t = tmp;
-		} else if (cp == '\'' || cp == 0x2019 || cp == 0x02BC ||
-		    cp == 0x00AD || (cp >= 0x0300 && cp <= 0x036F))
-			continue;	/* "don't" -> "dont"; combining marks */
-		else if ((t = fold(cp)) != NULL)
-			;
-		else if (hex && is_other_letter(cp)) {
-			snprintf(tmp, sizeof(tmp), "u%x", cp);
-			t = tmp;
-		}
-		if (t == NULL) {
-			gap = n > 0;
-			continue;
-		}
-		tl = strlen(t);
-		if (n + (gap ? 1 : 0) + tl > max)
-			break;
-		if (gap)
-			out[n++] = '-';
-		memcpy(out + n, t, tl);
-		n += tl;
-		gap = 0;
-	}
-	out[n] = '\0';
-	return n;
-}
+#include "core/slug.h"
 
 size_t
 store_slugify(const char *name, char *out, size_t outsz)
 {
-	size_t n;
+	size_t n = bl_slugify(name, out, outsz, STORE_SLUG_MAX, 0);
 
-	if (outsz == 0)
-		return 0;
-	out[0] = '\0';
-	if (name == NULL)
-		return 0;
-	n = slugify(name, out, outsz, 0);
+	/* A name in another script gets a slug all the same. */
 	if (n == 0)
-		n = slugify(name, out, outsz, 1);
+		n = bl_slugify(name, out, outsz, STORE_SLUG_MAX, 1);
 	return n;
 }
 
