@@ -7,7 +7,7 @@ PKGS="build-essential meson ninja-build pkg-config
 libmicrohttpd-dev libsqlite3-dev libsodium-dev libcmark-gfm-dev
 libcmark-gfm-extensions-dev libjansson-dev libvips-dev zlib1g-dev
 libbrotli-dev libcriterion-dev chromium fonts-dejavu-core
-sqlite3 curl python3 default-jre-headless"
+sqlite3 curl python3 default-jre-headless clang libclang-rt-14-dev"
 
 missing=""
 for p in $PKGS; do

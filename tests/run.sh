@@ -1,13 +1,19 @@
 #!/bin/sh
 # Runs every test suite and ends with one line: "N passed, N failed".
-#   tests/run.sh BUILD_DIR [unit|http|browser]...
+#   tests/run.sh BUILD_DIR [unit|cli|http|browser|validity|asan|fuzz]...
 # Unit suites are Criterion executables; HTTP and browser suites use
 # node's test runner against a real `byline serve` on 127.0.0.1.
+# The asan kind runs the unit, CLI and HTTP suites again against build-asan
+# (see `make asan`), built with AddressSanitizer and UBSan, leak checks on.
+# The fuzz kind builds the libFuzzer harnesses with clang in build-fuzz
+# (FUZZ_BUILD), replays tests/fuzz/regress/<target>/ and runs each harness
+# for FUZZ_TEST_SECONDS (10).
 set -u
 cd "$(dirname "$0")/.."
 build=${1:-build}
 shift 2>/dev/null || true
-kinds=${*:-unit cli http browser validity}
+kinds=${*:-unit cli http browser validity asan fuzz}
+asan_build=${ASAN_BUILD:-build-asan}
 passed=0
 failed=0
 log=$(mktemp)
@@ -36,6 +42,20 @@ count_node() {
 	fi
 	passed=$((passed + p))
 	failed=$((failed + ${f:-0}))
+}
+
+# Sanitizer reports in the log of the last suite, for the asan kind.
+count_sanitizer() {
+	n=$(grep -c 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' "$log")
+	[ "$n" -gt 0 ] || return 0
+	echo "   $n sanitizer report(s):"
+	grep -A12 'ERROR: AddressSanitizer\|ERROR: LeakSanitizer\|runtime error:' "$log" |
+	    head -n 60
+	# A report that the suite did not already count as a failure: one
+	# failure per report for Criterion (one per test process), else $2.
+	if [ "$(grep -c "$1" "$log")" -eq 0 ]; then
+		failed=$((failed + ${2:-$n}))
+	fi
 }
 
 node_deps() {
@@ -76,6 +96,103 @@ for kind in $kinds; do
 				grep -B2 -A30 '^not ok' "$log" | head -n 80
 			fi
 			count_node
+		done
+		;;
+	asan)
+		if [ ! -x "$asan_build/byline" ]; then
+			echo "== asan: no $asan_build/byline (run 'make asan')"
+			failed=$((failed + 1))
+			continue
+		fi
+		# Leaks in libvips and GLib internals are not ours: tests/lsan.supp.
+		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+		export LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0"
+		for exe in $(find "$asan_build/tests/unit" -type f -perm -u+x -name 'unit-*' | sort); do
+			echo "== asan unit: $(basename "$exe")"
+			BYLINE_DATADIR=$(pwd) "$exe" --jobs 2 >"$log" 2>&1
+			status=$?
+			grep -E 'FAIL|Crash|Warning|Synthesis' "$log" | tail -n 30
+			count_criterion
+			count_sanitizer 'Failing: [1-9]\|Crashing: [1-9]'
+			if [ $status -ne 0 ] && ! grep -q 'Failing: [1-9]\|Crashing: [1-9]' "$log"; then
+				failed=$((failed + 1))
+			fi
+		done
+		if ! node_deps; then
+			echo "== asan: cannot install the node test dependencies"
+			failed=$((failed + 1))
+			continue
+		fi
+		# A debug build under ASan is 3-6 times slower: every CLI suite and
+		# a representative subset of the HTTP ones (ASAN_SUITES to change).
+		for t in ${ASAN_SUITES:-tests/cli/*.test.mjs tests/http/pages.test.mjs \
+		    tests/http/comments.test.mjs tests/http/search.test.mjs \
+		    tests/http/feeds.test.mjs}; do
+			[ -f "$t" ] || continue
+			echo "== asan $(basename "$(dirname "$t")"): $(basename "$t")"
+			BYLINE_BIN="$(cd "$asan_build" && pwd)/byline" \
+			    BYLINE_DATADIR=$(pwd) BYLINE_SANITIZE=1 \
+			    node --test --test-reporter=tap "$t" >"$log" 2>&1
+			grep -E '^not ok|^# (pass|fail)' "$log"
+			if grep -q '^not ok' "$log"; then
+				grep -B2 -A30 '^not ok' "$log" | head -n 80
+			fi
+			count_node
+			count_sanitizer '^not ok' 1
+		done
+		unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+		;;
+	fuzz)
+		fbuild=${FUZZ_BUILD:-build-fuzz}
+		if [ ! -f "$fbuild/build.ninja" ] &&
+		    ! CC=clang meson setup "$fbuild" -Db_sanitize=address,undefined \
+		    -Db_lundef=false -Dfuzz=true >"$log" 2>&1; then
+			tail -n 20 "$log"
+			echo "== fuzz: cannot configure $fbuild (is clang installed?)"
+			failed=$((failed + 1))
+			continue
+		fi
+		if ! ninja -C "$fbuild" >"$log" 2>&1; then
+			grep -E 'error|FAILED' "$log" | head -n 20
+			echo "== fuzz: cannot build $fbuild"
+			failed=$((failed + 1))
+			continue
+		fi
+		# A UBSan report must stop the harness, as a crash does.
+		export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+		for src in tests/fuzz/fuzz_*.c; do
+			t=$(basename "$src" .c)
+			t=${t#fuzz_}
+			exe=$fbuild/tests/fuzz/fuzz_$t
+			echo "== fuzz: $t"
+			# New inputs go to a scratch copy, never into the tree.
+			work=$(mktemp -d)
+			cp tests/fuzz/corpus/"$t"/* "$work"/ 2>/dev/null
+			ok=1
+			if [ -d tests/fuzz/regress/"$t" ] &&
+			    [ -n "$(ls tests/fuzz/regress/"$t")" ]; then
+				"$exe" -runs=0 tests/fuzz/regress/"$t"/* >"$log" 2>&1 ||
+				    { ok=0; grep -A15 'ERROR\|runtime error' "$log" | head -n 30; }
+			fi
+			if [ $ok -eq 1 ]; then
+				dict=
+				[ -f tests/fuzz/"$t".dict ] && dict=-dict=tests/fuzz/"$t".dict
+				"$exe" -max_total_time="${FUZZ_TEST_SECONDS:-10}" $dict \
+				    -artifact_prefix="$work/" "$work" >"$log" 2>&1 ||
+				    { ok=0; grep -A15 'ERROR\|runtime error' "$log" | head -n 30
+				      mkdir -p tests/fuzz/crashes
+				      cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* \
+				          "$work"/oom-* tests/fuzz/crashes/ 2>/dev/null
+				      echo "   crashing input kept in tests/fuzz/crashes/"; }
+				grep -E '^#[0-9]+.*DONE' "$log" | tail -n 1
+			fi
+			rm -rf "$work"
+			if [ $ok -eq 1 ]; then
+				passed=$((passed + 1))
+			else
+				failed=$((failed + 1))
+			fi
 		done
 		;;
 	*)

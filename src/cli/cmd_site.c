@@ -137,6 +137,8 @@ cmd_serve(int argc, char **argv)
 	hc.max_conns = (unsigned)site->cfg.server_max_connections;
 	hc.conn_timeout = (unsigned)site->cfg.server_timeout;
 	hc.max_body = (size_t)site->cfg.server_max_body;
+	hc.max_header = (size_t)site->cfg.server_max_header_bytes;
+	hc.per_ip_conns = (unsigned)site->cfg.server_per_ip_connections;
 	hc.handler = site_handle;
 	hc.ctx = site;
 	/* Signals are taken by sigwait() below; every thread started from

@@ -55,6 +55,8 @@ struct config {
 	long comments_max_comment;
 	char *feeds_content;        /* full | summary */
 	long related_count;         /* related articles shown, 3..5 */
+	long server_per_ip_connections; /* 0: no per-address limit */
+	long server_max_header_bytes;   /* request line + headers */
 };
 
 enum config_type {

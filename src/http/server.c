@@ -21,6 +21,8 @@
 #include "core/alloc.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "http/guard.h"
+#include "http/parse.h"
 
 #define HTTP_DEFAULT_CONNS 1024
 #define HTTP_DEFAULT_TIMEOUT 30
@@ -31,11 +33,6 @@
  * the answer on a live connection) up to this many; past it the
  * connection is closed. */
 #define HTTP_MAX_DISCARD ((size_t)64 * 1024 * 1024)
-/* Form fields (name=value pairs or parts) looked at per body; the rest
- * are ignored. Keeps the first-wins duplicate check cheap. */
-#define HTTP_MAX_FIELDS 1000
-/* Longest multipart boundary taken (RFC 2046 allows 70). */
-#define HTTP_MAX_BOUNDARY 200
 
 struct http_server {
 	struct MHD_Daemon *d;
@@ -44,6 +41,7 @@ struct http_server {
 	size_t max_body;
 	size_t max_field;
 	unsigned port;
+	struct http_guard *guard;  /* request deadlines */
 	atomic_int starting;       /* 1 while MHD_start_daemon() runs */
 	char start_err[256];       /* MHD's last complaint during startup */
 };
@@ -63,17 +61,8 @@ struct http_req {
 	enum { FORM_NONE, FORM_URLENCODED, FORM_MULTIPART } form;
 	char *boundary;            /* multipart, in the arena */
 	struct bl_buf body;        /* a form body, up to max_body bytes */
-	struct form_field *fields; /* parsed, in the arena, in body order */
+	struct http_form_field *fields; /* parsed, in the arena, in order */
 	char peer[INET6_ADDRSTRLEN];
-};
-
-/* One form field; a name that repeats keeps its first value only. */
-struct form_field {
-	struct form_field *next;
-	char *name;
-	char *value;               /* NUL-terminated; may hold NUL bytes */
-	size_t len;
-	int truncated;             /* cut at max_field or by max_body */
 };
 
 /* Sent on every response this server makes itself. */
@@ -135,21 +124,16 @@ http_req_cookie(const struct http_req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
-static const struct form_field *
+static const struct http_form_field *
 form_find(const struct http_req *r, const char *name)
 {
-	const struct form_field *f;
-
-	for (f = r->fields; f != NULL; f = f->next)
-		if (strcmp(f->name, name) == 0)
-			return f;
-	return NULL;
+	return http_form_find(r->fields, name);
 }
 
 const char *
 http_req_form(const struct http_req *r, const char *name)
 {
-	const struct form_field *f = form_find(r, name);
+	const struct http_form_field *f = form_find(r, name);
 
 	return f != NULL ? f->value : NULL;
 }
@@ -157,7 +141,7 @@ http_req_form(const struct http_req *r, const char *name)
 size_t
 http_req_form_len(const struct http_req *r, const char *name)
 {
-	const struct form_field *f = form_find(r, name);
+	const struct http_form_field *f = form_find(r, name);
 
 	return f != NULL ? f->len : 0;
 }
@@ -165,7 +149,7 @@ http_req_form_len(const struct http_req *r, const char *name)
 int
 http_req_form_truncated(const struct http_req *r, const char *name)
 {
-	const struct form_field *f = form_find(r, name);
+	const struct http_form_field *f = form_find(r, name);
 
 	return f != NULL && f->truncated;
 }
@@ -197,114 +181,7 @@ fill_peer(struct http_req *r)
 		    r->peer, sizeof(r->peer));
 }
 
-/* --- HTTP dates ------------------------------------------------------- */
-
-static const char wdays[7][4] = {
-	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-};
-static const char months[12][4] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
-
-/* IMF-fixdate, independent of the locale: "Sun, 06 Nov 1994 08:49:37 GMT". */
-static void
-fmt_http_date(int64_t t, char out[40])
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	unsigned year;
-
-	if (gmtime_r(&tt, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
-	year = (unsigned)(tm.tm_year + 1900) % 10000;
-	snprintf(out, 40, "%.3s, %02u %.3s %04u %02u:%02u:%02u GMT",
-	    wdays[(unsigned)tm.tm_wday % 7], (unsigned)tm.tm_mday % 100,
-	    months[(unsigned)tm.tm_mon % 12], year, (unsigned)tm.tm_hour % 100,
-	    (unsigned)tm.tm_min % 100, (unsigned)tm.tm_sec % 100);
-}
-
-static int
-month_index(const char *m)
-{
-	int i;
-
-	for (i = 0; i < 12; i++)
-		if (strncasecmp(m, months[i], 3) == 0)
-			return i;
-	return -1;
-}
-
-/* Parses the three date forms of RFC 9110 5.6.7; returns -1 if none fits. */
-static int64_t
-parse_http_date(const char *s)
-{
-	struct tm tm;
-	char mon[4], wd[4];
-	int day, year, hh, mm, ss;
-	const char *comma;
-
-	memset(&tm, 0, sizeof(tm));
-	comma = strchr(s, ',');
-	if (comma != NULL) {
-		if (sscanf(comma + 1, " %2d %3s %4d %2d:%2d:%2d GMT", &day,
-		    mon, &year, &hh, &mm, &ss) != 6 &&
-		    sscanf(comma + 1, " %2d-%3s-%2d %2d:%2d:%2d GMT", &day,
-		    mon, &year, &hh, &mm, &ss) != 6)
-			return -1;
-	} else if (sscanf(s, "%3s %3s %2d %2d:%2d:%2d %4d", wd, mon, &day,
-	    &hh, &mm, &ss, &year) != 7)
-		return -1;
-	if (year < 100)
-		year += year < 70 ? 2000 : 1900;
-	tm.tm_mon = month_index(mon);
-	if (tm.tm_mon < 0 || day < 1 || day > 31 || hh > 23 || mm > 59 ||
-	    ss > 60)
-		return -1;
-	tm.tm_year = year - 1900;
-	tm.tm_mday = day;
-	tm.tm_hour = hh;
-	tm.tm_min = mm;
-	tm.tm_sec = ss;
-	return (int64_t)timegm(&tm);
-}
-
 /* --- conditional requests --------------------------------------------- */
-
-/*
- * Returns 1 if the If-None-Match list `h` names one of `tags` (each quoted,
- * as sent in ETag) under weak comparison, or is "*".
- */
-static int
-etag_list_match(const char *h, const char *const *tags, size_t ntags)
-{
-	const char *s = h, *q;
-	size_t i, n;
-
-	for (;;) {
-		while (*s == ' ' || *s == '\t' || *s == ',')
-			s++;
-		if (*s == '\0')
-			return 0;
-		if (*s == '*')
-			return 1;
-		if (s[0] == 'W' && s[1] == '/')
-			s += 2;
-		if (*s == '"') {
-			q = strchr(s + 1, '"');
-			if (q == NULL)
-				return 0;
-			n = (size_t)(q - s) + 1;
-			for (i = 0; i < ntags; i++)
-				if (tags[i] != NULL && strlen(tags[i]) == n &&
-				    memcmp(tags[i], s, n) == 0)
-					return 1;
-			s = q + 1;
-		}
-		/* Skip to the next list member, past any junk. */
-		s += strcspn(s, ",");
-	}
-}
 
 /*
  * Decides whether the validators answer 304: If-None-Match wins when
@@ -319,11 +196,11 @@ not_modified(const struct http_req *r, const char *const *tags,
 
 	inm = http_req_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	if (inm != NULL)
-		return etag_list_match(inm, tags, ntags);
+		return http_etag_list_match(inm, tags, ntags);
 	ims = http_req_header(r, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
 	if (ims == NULL || last_modified <= 0)
 		return 0;
-	t = parse_http_date(ims);
+	t = http_parse_date(ims);
 	return t >= 0 && last_modified <= t;
 }
 
@@ -580,7 +457,7 @@ send_page(struct http_req *r, const struct http_result *res)
 	if (status == MHD_HTTP_OK || status == MHD_HTTP_NOT_MODIFIED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, tags[enc]);
 	if (p->last_modified > 0) {
-		fmt_http_date(p->last_modified, date);
+		http_fmt_date(p->last_modified, date);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED,
 		    date);
 	}
@@ -637,7 +514,7 @@ send_file(struct http_req *r, const struct http_result *res)
 	if (resp == NULL)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, tag);
-	fmt_http_date((int64_t)st.st_mtim.tv_sec, date);
+	http_fmt_date((int64_t)st.st_mtim.tv_sec, date);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, date);
 	if (res->file_cache != NULL)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
@@ -647,237 +524,6 @@ send_file(struct http_req *r, const struct http_result *res)
 }
 
 /* --- form bodies ------------------------------------------------------ */
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Decodes application/x-www-form-urlencoded text in[0..n) ('+' is a space,
- * %XX a byte, a stray '%' stays as it is) into at most `max` bytes of
- * `out`; returns the decoded length and sets *more (if not NULL) when
- * input was left over.
- */
-static size_t
-url_decode(char *out, size_t max, const char *in, size_t n, int *more)
-{
-	size_t i = 0, o = 0;
-	int hi, lo;
-
-	while (i < n && o < max) {
-		if (in[i] == '+') {
-			out[o++] = ' ';
-			i++;
-		} else if (in[i] == '%' && n - i >= 3 &&
-		    (hi = hexval((unsigned char)in[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)in[i + 2])) >= 0) {
-			out[o++] = (char)(hi << 4 | lo);
-			i += 3;
-		} else
-			out[o++] = in[i++];
-	}
-	if (more != NULL)
-		*more = i < n;
-	return o;
-}
-
-/*
- * Finds the parameter `want` (case-insensitive) in the parameter list of a
- * header value s[0..end) such as `form-data; name="x"; filename="y"` (the
- * part before the first ';' is skipped) and returns its value, unquoted,
- * as a string in the arena; NULL if it is absent.
- */
-static char *
-header_param(struct bl_arena *a, const char *s, const char *end,
-    const char *want)
-{
-	size_t wlen = strlen(want), n;
-	const char *k, *v;
-	char *out;
-	int match;
-
-	s = memchr(s, ';', (size_t)(end - s));
-	while (s != NULL && s < end) {
-		s++;
-		while (s < end && (*s == ' ' || *s == '\t'))
-			s++;
-		k = s;
-		while (s < end && *s != '=' && *s != ';' && *s != ' ' &&
-		    *s != '\t')
-			s++;
-		match = (size_t)(s - k) == wlen &&
-		    strncasecmp(k, want, wlen) == 0;
-		while (s < end && (*s == ' ' || *s == '\t'))
-			s++;
-		if (s < end && *s == '=') {
-			s++;
-			while (s < end && (*s == ' ' || *s == '\t'))
-				s++;
-			if (s < end && *s == '"') {
-				/* A quoted string; backslash quotes the next
-				 * character. */
-				out = match ? bl_arena_alloc(a,
-				    (size_t)(end - s)) : NULL;
-				n = 0;
-				for (s++; s < end && *s != '"'; s++) {
-					if (*s == '\\' && end - s > 1)
-						s++;
-					if (out != NULL)
-						out[n++] = *s;
-				}
-				if (out != NULL)
-					return out;
-				if (s < end)
-					s++;
-			} else {
-				v = s;
-				while (s < end && *s != ';' && *s != ' ' &&
-				    *s != '\t')
-					s++;
-				if (match)
-					return bl_arena_strndup(a, v,
-					    (size_t)(s - v));
-			}
-		}
-		s = memchr(s, ';', (size_t)(end - s));
-	}
-	return NULL;
-}
-
-/*
- * Appends the field `name` (a string in the arena) unless a field of that
- * name came first. The value is val[0..vlen), urlencoded if `urlenc`;
- * it is kept up to max_field bytes. `cut`: the body limit cut it short.
- */
-static void
-form_add(struct http_req *r, struct form_field ***tail, char *name,
-    const char *val, size_t vlen, int urlenc, int cut)
-{
-	struct form_field *f;
-	size_t cap = vlen < r->srv->max_field ? vlen : r->srv->max_field;
-	int more;
-
-	if (name[0] == '\0' || form_find(r, name) != NULL)
-		return;
-	f = bl_arena_alloc(&r->arena, sizeof(*f));
-	f->name = name;
-	f->value = bl_arena_alloc(&r->arena, cap + 1);
-	if (urlenc)
-		f->len = url_decode(f->value, cap, val, vlen, &more);
-	else {
-		memcpy(f->value, val, cap);
-		f->len = cap;
-		more = vlen > cap;
-	}
-	f->value[f->len] = '\0';
-	f->truncated = more || cut;
-	**tail = f;
-	*tail = &f->next;
-}
-
-static void
-parse_urlencoded(struct http_req *r)
-{
-	struct form_field **tail = &r->fields;
-	const char *s = r->body.s, *end = s + r->body.len, *amp, *eq, *v;
-	char *name;
-	size_t nlen, count = 0;
-
-	while (s < end && count < HTTP_MAX_FIELDS) {
-		amp = memchr(s, '&', (size_t)(end - s));
-		if (amp == NULL)
-			amp = end;
-		if (amp > s) {
-			count++;
-			eq = memchr(s, '=', (size_t)(amp - s));
-			v = eq != NULL ? eq + 1 : amp;
-			if (eq == NULL)
-				eq = amp;
-			name = bl_arena_alloc(&r->arena, (size_t)(eq - s) + 1);
-			nlen = url_decode(name, (size_t)(eq - s), s,
-			    (size_t)(eq - s), NULL);
-			/* A name with a NUL byte would pose as a shorter
-			 * one: drop it. */
-			if (memchr(name, '\0', nlen) == NULL)
-				form_add(r, &tail, name, v, (size_t)(amp - v),
-				    1, r->too_large && amp == end);
-		}
-		if (amp == end)
-			break;
-		s = amp + 1;
-	}
-}
-
-/*
- * multipart/form-data (RFC 7578): parts between "--boundary" lines, each
- * with headers naming the field in Content-Disposition. A part the body
- * limit cut short is kept as far as it goes, marked truncated.
- */
-static void
-parse_multipart(struct http_req *r)
-{
-	struct form_field **tail = &r->fields;
-	const char *s = r->body.s, *end = s + r->body.len, *h, *hend, *c, *q;
-	const char *line, *eol;
-	char delim[HTTP_MAX_BOUNDARY + 5], *name;
-	size_t dlen, count = 0;
-
-	/* "\r\n--boundary"; the first one may start the body. */
-	dlen = (size_t)snprintf(delim, sizeof(delim), "\r\n--%s",
-	    r->boundary);
-	if (r->body.len >= dlen - 2 && memcmp(s, delim + 2, dlen - 2) == 0)
-		s += dlen - 2;
-	else if ((q = memmem(s, r->body.len, delim, dlen)) != NULL)
-		s = q + dlen;
-	else
-		return;
-	while (count++ < HTTP_MAX_FIELDS) {
-		/* After a delimiter: "--" ends the body, else padding and
-		 * CRLF, the part's headers, an empty line. */
-		if (end - s >= 2 && s[0] == '-' && s[1] == '-')
-			return;
-		while (s < end && (*s == ' ' || *s == '\t'))
-			s++;
-		if (end - s < 2 || s[0] != '\r' || s[1] != '\n')
-			return;
-		h = s + 2;
-		if (end - h >= 2 && h[0] == '\r' && h[1] == '\n') {
-			hend = h;
-			c = h + 2;
-		} else {
-			hend = memmem(h, (size_t)(end - h), "\r\n\r\n", 4);
-			if (hend == NULL)
-				return;
-			c = hend + 4;
-		}
-		name = NULL;
-		for (line = h; line < hend && name == NULL; line = eol + 2) {
-			eol = memmem(line, (size_t)(hend + 2 - line), "\r\n",
-			    2);
-			if (eol == NULL)
-				break;
-			if (eol - line > 20 &&
-			    strncasecmp(line, "content-disposition:", 20) == 0)
-				name = header_param(&r->arena, line + 20, eol,
-				    "name");
-		}
-		q = memmem(c, (size_t)(end - c), delim, dlen);
-		if (name != NULL)
-			form_add(r, &tail, name, c,
-			    (size_t)((q != NULL ? q : end) - c), 0, q == NULL);
-		if (q == NULL)
-			return;
-		s = q + dlen;
-	}
-}
 
 /* Notes what kind of form the POST request carries, from its headers. */
 static void
@@ -900,7 +546,7 @@ form_start(struct http_req *r)
 	if (n == sizeof(urlenc) - 1 && strncasecmp(ct, urlenc, n) == 0)
 		r->form = FORM_URLENCODED;
 	else if (n == sizeof(multi) - 1 && strncasecmp(ct, multi, n) == 0) {
-		r->boundary = header_param(&r->arena, ct, e, "boundary");
+		r->boundary = http_header_param(&r->arena, ct, e, "boundary");
 		if (r->boundary == NULL || r->boundary[0] == '\0' ||
 		    strlen(r->boundary) > HTTP_MAX_BOUNDARY)
 			return;
@@ -915,51 +561,15 @@ static void
 form_finish(struct http_req *r)
 {
 	if (r->form == FORM_URLENCODED)
-		parse_urlencoded(r);
+		r->fields = http_parse_urlencoded(&r->arena, r->body.s,
+		    r->body.len, r->srv->max_field, r->too_large);
 	else if (r->form == FORM_MULTIPART)
-		parse_multipart(r);
+		r->fields = http_parse_multipart(&r->arena, r->body.s,
+		    r->body.len, r->boundary, r->srv->max_field);
 	bl_buf_release(&r->body);
 }
 
 /* --- request flow ----------------------------------------------------- */
-
-/*
- * The raw request target must be origin-form ("/path?query") and must not
- * smuggle a NUL byte in as "%00" (decoding would cut the path short).
- */
-static int
-raw_target_ok(const char *uri)
-{
-	const char *s;
-
-	if (uri == NULL || uri[0] != '/')
-		return 0;
-	for (s = uri; *s != '\0' && *s != '?'; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-		if (s[0] == '%' && s[1] == '0' && s[2] == '0')
-			return 0;
-	}
-	return 1;
-}
-
-/* The decoded path: absolute, no control bytes, no ".." segment. */
-static int
-path_ok(const char *p)
-{
-	const char *s;
-
-	if (p == NULL || p[0] != '/')
-		return 0;
-	for (s = p; *s != '\0'; s++) {
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-		if (s[0] == '/' && s[1] == '.' && s[2] == '.' &&
-		    (s[3] == '/' || s[3] == '\0'))
-			return 0;
-	}
-	return 1;
-}
 
 /*
  * The methods the server passes to the handler, which decides what each
@@ -1002,7 +612,7 @@ respond(struct http_req *r)
 	enum MHD_Result ret;
 
 	form_finish(r);
-	if (r->bad_uri || !path_ok(r->path))
+	if (r->bad_uri || !http_path_ok(r->path))
 		return send_status(r, MHD_HTTP_BAD_REQUEST, "bad request\n");
 	if (!method_allowed(r))
 		return send_status(r, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -1043,7 +653,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	struct http_req *r;
 
 	r = req_new(cls, conn);
-	r->bad_uri = !raw_target_ok(uri);
+	r->bad_uri = !http_raw_target_ok(uri);
 	return r;
 }
 
@@ -1076,6 +686,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	guard_request_read(r->srv->guard, conn);
 	return respond(r);
 }
 
@@ -1087,6 +698,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 	if (r == NULL)
 		return;
+	guard_request_done(r->srv->guard, conn);
 	bl_buf_release(&r->body);
 	bl_arena_release(&r->arena);
 	free(r);
@@ -1127,7 +739,7 @@ http_server_start(const struct http_config *cfg, struct http_server **out,
 	struct http_server *s;
 	const union MHD_DaemonInfo *di;
 	const char *host;
-	unsigned flags, threads, conns, timeout;
+	unsigned flags, threads, conns, timeout, per_ip;
 	size_t max_header, max_body, max_field;
 	long ncpu;
 
@@ -1164,6 +776,7 @@ http_server_start(const struct http_config *cfg, struct http_server **out,
 	max_header = cfg->max_header ? cfg->max_header : HTTP_DEFAULT_HEADER;
 	max_body = cfg->max_body ? cfg->max_body : HTTP_DEFAULT_BODY;
 	max_field = cfg->max_field ? cfg->max_field : HTTP_DEFAULT_FIELD;
+	per_ip = cfg->per_ip_conns < conns ? cfg->per_ip_conns : 0;
 
 	/* One thread is the daemon's own polling thread, not a pool. */
 	if (threads > 1)
@@ -1175,6 +788,11 @@ http_server_start(const struct http_config *cfg, struct http_server **out,
 	s->ctx = cfg->ctx;
 	s->max_body = max_body;
 	s->max_field = max_field;
+	s->guard = guard_start(timeout);
+	if (s->guard == NULL) {
+		free(s);
+		return bl_errf(err, "cannot start the connection watchdog");
+	}
 	atomic_init(&s->starting, 1);
 	/*
 	 * The connection's memory pool holds the request head and the
@@ -1187,6 +805,8 @@ http_server_start(const struct http_config *cfg, struct http_server **out,
 	    MHD_OPTION_CONNECTION_LIMIT, conns,
 	    MHD_OPTION_CONNECTION_TIMEOUT, timeout,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, max_header * 2,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip,
+	    MHD_OPTION_NOTIFY_CONNECTION, guard_notify, s->guard,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_log, s,
@@ -1196,6 +816,7 @@ http_server_start(const struct http_config *cfg, struct http_server **out,
 		bl_errf(err, "cannot listen on '%s' port %u: %s", host,
 		    cfg->port, s->start_err[0] ? s->start_err :
 		    "libmicrohttpd refused to start");
+		guard_stop(s->guard);
 		free(s);
 		return -1;
 	}
@@ -1217,5 +838,6 @@ http_server_stop(struct http_server *s)
 	if (s == NULL)
 		return;
 	MHD_stop_daemon(s->d);
+	guard_stop(s->guard);
 	free(s);
 }

@@ -108,6 +108,8 @@ struct http_config {
 	size_t max_header;       /* bytes, default 16384 */
 	size_t max_body;         /* POST body bytes, default 1 MiB */
 	size_t max_field;        /* bytes kept per form field, default 256 KiB */
+	unsigned per_ip_conns;   /* connections from one address; 0 (or not
+	                            under max_conns): no per-address limit */
 	http_handler_fn handler;    /* called from worker threads at once */
 	void *ctx;
 };
@@ -117,7 +119,9 @@ struct http_server;
 /*
  * Starts listening on cfg->host (an IPv4 or IPv6 literal; NULL means
  * 127.0.0.1) and serving from worker threads. Zero limits take the
- * defaults above. On success *out is the caller's, to stop with
+ * defaults above. A request (line, headers and body) must arrive whole
+ * within conn_timeout seconds of its connection opening or of the previous
+ * response, however slowly it trickles in. On success *out is the caller's, to stop with
  * http_server_stop(); on failure returns -1 and fills err.
  */
 int http_server_start(const struct http_config *cfg, struct http_server **out,

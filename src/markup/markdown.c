@@ -29,6 +29,52 @@ ext_register(void)
 	cmark_gfm_core_extensions_ensure_registered();
 }
 
+/*
+ * Container blocks (block quotes, list items) opened at the start of any
+ * one line. cmark-gfm slows down sharply with very deep nesting (100,000
+ * "> " markers take minutes), and no real story nests more than a few
+ * levels, so deeper text is refused before it is parsed.
+ */
+#define MD_MAX_NESTING 32
+
+static size_t
+deepest_nesting(const char *md, size_t len)
+{
+	size_t deepest = 0, i = 0;
+
+	while (i < len) {
+		size_t depth = 0;
+
+		for (;;) {
+			while (i < len && (md[i] == ' ' || md[i] == '\t'))
+				i++;
+			if (i < len && md[i] == '>') {
+				i++;
+			} else if (i + 1 < len && (md[i] == '-' || md[i] == '*' ||
+			    md[i] == '+') && (md[i + 1] == ' ' || md[i + 1] == '\t')) {
+				i += 2;
+			} else {
+				size_t j = i;
+
+				while (j < len && j - i < 9 && md[j] >= '0' && md[j] <= '9')
+					j++;
+				if (j > i && j + 1 < len && (md[j] == '.' || md[j] == ')') &&
+				    (md[j + 1] == ' ' || md[j + 1] == '\t'))
+					i = j + 2;
+				else
+					break;
+			}
+			depth++;
+		}
+		if (depth > deepest)
+			deepest = depth;
+		while (i < len && md[i] != '\n')
+			i++;
+		i++;
+	}
+	return deepest;
+}
+
 /* Parses `md` with the GFM extensions; the caller frees with
  * cmark_node_free(). NULL on failure. */
 static cmark_node *
@@ -539,6 +585,9 @@ markup_markdown_body_refs(struct bl_buf *out, const char *md, size_t len,
 	cmark_node *doc;
 	size_t nparas;
 
+	if (md != NULL && deepest_nesting(md, len) > MD_MAX_NESTING)
+		return bl_errf(err, "the Markdown body nests quotes or lists more "
+		    "than %d levels deep", MD_MAX_NESTING);
 	if ((doc = parse(md, len)) == NULL)
 		return bl_errf(err, "cannot parse the Markdown body");
 	memset(&r, 0, sizeof(r));
@@ -571,7 +620,9 @@ char *
 markup_excerpt_markdown(struct bl_arena *a, const char *md, size_t max)
 {
 	struct bl_buf text = BL_BUF_INIT;
-	cmark_node *doc = parse(md, md ? strlen(md) : 0);
+	size_t len = md ? strlen(md) : 0;
+	cmark_node *doc = deepest_nesting(md ? md : "", len) > MD_MAX_NESTING ?
+	    NULL : parse(md, len);
 	cmark_iter *it;
 	cmark_event_type ev;
 	char *s;

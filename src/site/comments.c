@@ -536,6 +536,11 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 
 	memset(&f, 0, sizeof(f));
 	article = parse_id(http_req_form(req, "article"));
+	if (article <= 0 && http_req_body_too_large(req)) {
+		res->page = plain_page(413, "Your comment was not posted",
+		    "Your comment is too long to send.");
+		return;
+	}
 	if (article <= 0) {
 		res->page = plain_page(400, "Your comment was not posted",
 		    "The form was incomplete. Please go back to the article and try again.");

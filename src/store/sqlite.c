@@ -1307,7 +1307,8 @@ rel_compute(struct sq *q, int64_t id, int64_t *ranked, size_t *nranked,
 		    (section != 0 && c->section == section ? W_SECTION : 0);
 		c->rank = llround(c->score * 1e9);
 	}
-	qsort(set.c, set.n, sizeof(*set.c), rel_cmp_rank);
+	if (set.n > 1)
+		qsort(set.c, set.n, sizeof(*set.c), rel_cmp_rank);
 
 	nnew = set.n < STORE_RELATED_MAX ? set.n : STORE_RELATED_MAX;
 	if (ranked != NULL)

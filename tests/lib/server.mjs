@@ -8,10 +8,23 @@ import http from 'node:http';
 
 export const BIN = process.env.BYLINE_BIN || new URL('../../build/byline', import.meta.url).pathname;
 
+// Set by tests/run.sh when BIN is built with AddressSanitizer and
+// UndefinedBehaviorSanitizer: a report on the binary's stderr fails the test.
+const SANITIZE = process.env.BYLINE_SANITIZE === '1';
+const SANITIZER_REPORT = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:/;
+
+function checkSanitizer(what, stderr) {
+  if (!SANITIZE || !SANITIZER_REPORT.test(stderr)) return;
+  // Also on our own stderr, so the runner sees it when a hook swallows the throw.
+  process.stderr.write(`sanitizer report from ${what}:\n${stderr}\n`);
+  throw new Error(`sanitizer report from ${what}:\n${stderr}`);
+}
+
 // Runs the CLI; returns { status, stdout, stderr }.
 export function byline(args, opts = {}) {
   const r = spawnSync(BIN, args, { encoding: 'utf8', timeout: 120000, ...opts });
   if (r.error) throw r.error;
+  checkSanitizer(`byline ${args.join(' ')}`, r.stderr ?? '');
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -33,6 +46,9 @@ export function serve(dir, extra = []) {
     const proc = spawn(BIN, ['serve', dir, '--listen', '127.0.0.1:0', ...extra],
       { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
+    // Under a sanitizer, stop() also waits for the end of stderr, where the
+    // leak report comes at exit, and throws when there is a report.
+    const closed = SANITIZE ? new Promise((res) => proc.once('close', res)) : null;
     const timer = setTimeout(() => reject(new Error(`server did not start: ${err}`)), 15000);
     proc.stderr.setEncoding('utf8');
     proc.stderr.on('data', (d) => {
@@ -44,11 +60,18 @@ export function serve(dir, extra = []) {
         resolve({
           port, proc, url: `http://127.0.0.1:${port}`,
           log: () => err,
-          stop: () => new Promise((res) => {
-            if (proc.exitCode !== null) return res(proc.exitCode);
-            proc.once('exit', (code) => res(code));
-            proc.kill('SIGTERM');
-          }),
+          stop: async () => {
+            const code = await new Promise((res) => {
+              if (proc.exitCode !== null) return res(proc.exitCode);
+              proc.once('exit', (c) => res(c));
+              proc.kill('SIGTERM');
+            });
+            if (closed) {
+              await closed;
+              checkSanitizer(`byline serve ${dir}`, err);
+            }
+            return code;
+          },
         });
       }
     });

@@ -1,8 +1,22 @@
 /* Unit tests for src/markup/markdown.c: Markdown to allow-listed HTML. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "markup/markup.h"
+
+/* What md() returned, freed after each test so leak checks stay quiet. */
+static char *kept[16];
+static size_t nkept;
+
+static void
+drop_kept(void)
+{
+	while (nkept > 0)
+		free(kept[--nkept]);
+}
+
+TestSuite(markdown, .fini = drop_kept);
 
 static char *
 md(const char *src, const struct st_photo *photos, size_t n)
@@ -12,7 +26,8 @@ md(const char *src, const struct st_photo *photos, size_t n)
 
 	cr_assert_eq(markup_markdown_body(&b, src, strlen(src), photos, n, &err),
 	    0, "%s", err.msg);
-	return b.s;    /* leaked: tests are short-lived */
+	cr_assert_lt(nkept, sizeof(kept) / sizeof(kept[0]));
+	return kept[nkept++] = b.s;
 }
 
 static struct st_photo
@@ -171,4 +186,23 @@ Test(markdown, images_find_photos_copied_under_new_names)
 	h = md("P1.\n\n![](harbour.jpg)\n", ph, 1);
 	cr_assert_eq(count(h, "/media/harbour.jpg"), 1);
 	cr_assert_eq(count(h, "harbour-sweep-2.jpg"), 1);
+}
+
+Test(markdown, refuses_absurd_nesting_quickly)
+{
+	struct bl_buf out = BL_BUF_INIT, md = BL_BUF_INIT;
+	struct bl_err err;
+
+	/* 100,000 quote markers took cmark-gfm minutes: refused up front. */
+	for (int i = 0; i < 100000; i++)
+		bl_buf_puts(&md, "> ");
+	bl_buf_puts(&md, "[[[***\n");
+	cr_assert_eq(markup_markdown_body(&out, md.s, md.len, NULL, 0, &err), -1);
+	cr_assert_not_null(strstr(err.msg, "levels deep"), "%s", err.msg);
+	bl_buf_reset(&out);
+	cr_assert_eq(markup_markdown_body(&out, "> > > quoted\n\n- a\n  - b\n", 24, NULL, 0, &err), 0,
+	    "ordinary nesting is fine: %s", err.msg);
+	cr_assert_not_null(strstr(out.s, "<blockquote>"));
+	bl_buf_release(&out);
+	bl_buf_release(&md);
 }
