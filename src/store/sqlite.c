@@ -627,27 +627,40 @@ sq_article_list(struct store *st, struct bl_arena *a,
 
 /* ------------------------------------- sections, authors, tags, comments */
 
+/* Reads one section, author or tag row by slug: id, slug, name, count and,
+ * when `bio` is not NULL, a fifth column. 1 when there is none. */
+static int
+named_get(struct sq *q, struct bl_arena *a, enum stmt id, const char *slug,
+    int64_t *oid, char **oslug, char **oname, int64_t *count, char **bio)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = bind(q, id, "t", slug)) == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*oid = sqlite3_column_int64(s, 0);
+		*oslug = col_str(a, s, 1);
+		*oname = col_str(a, s, 2);
+		*count = sqlite3_column_int64(s, 3);
+		if (bio != NULL)
+			*bio = col_str(a, s, 4);
+	} else if (rc != SQLITE_DONE)
+		return step_error(q, s);
+	done(s);
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
 static int
 sq_section_get(struct store *st, struct bl_arena *a, const char *slug,
     struct st_section *out, struct bl_err *err)
 {
 	struct sq *q = to_sq(st);
-	sqlite3_stmt *s;
-	int rc;
 
 	begin_call(q, "read section", err);
-	if ((s = bind(q, S_SECTION_GET, "t", slug)) == NULL)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(s, 0);
-		out->slug = col_str(a, s, 1);
-		out->name = col_str(a, s, 2);
-		out->article_count = sqlite3_column_int64(s, 3);
-	} else if (rc != SQLITE_DONE)
-		return step_error(q, s);
-	done(s);
-	return rc == SQLITE_ROW ? 0 : 1;
+	return named_get(q, a, S_SECTION_GET, slug, &out->id, &out->slug,
+	    &out->name, &out->article_count, NULL);
 }
 
 static int
@@ -655,23 +668,10 @@ sq_author_get(struct store *st, struct bl_arena *a, const char *slug,
     struct st_author *out, struct bl_err *err)
 {
 	struct sq *q = to_sq(st);
-	sqlite3_stmt *s;
-	int rc;
 
 	begin_call(q, "read author", err);
-	if ((s = bind(q, S_AUTHOR_GET, "t", slug)) == NULL)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(s, 0);
-		out->slug = col_str(a, s, 1);
-		out->name = col_str(a, s, 2);
-		out->article_count = sqlite3_column_int64(s, 3);
-		out->bio = col_str(a, s, 4);
-	} else if (rc != SQLITE_DONE)
-		return step_error(q, s);
-	done(s);
-	return rc == SQLITE_ROW ? 0 : 1;
+	return named_get(q, a, S_AUTHOR_GET, slug, &out->id, &out->slug,
+	    &out->name, &out->article_count, &out->bio);
 }
 
 static int
@@ -679,22 +679,10 @@ sq_tag_get(struct store *st, struct bl_arena *a, const char *slug,
     struct st_tag *out, struct bl_err *err)
 {
 	struct sq *q = to_sq(st);
-	sqlite3_stmt *s;
-	int rc;
 
 	begin_call(q, "read tag", err);
-	if ((s = bind(q, S_TAG_GET, "t", slug)) == NULL)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(s, 0);
-		out->slug = col_str(a, s, 1);
-		out->name = col_str(a, s, 2);
-		out->article_count = sqlite3_column_int64(s, 3);
-	} else if (rc != SQLITE_DONE)
-		return step_error(q, s);
-	done(s);
-	return rc == SQLITE_ROW ? 0 : 1;
+	return named_get(q, a, S_TAG_GET, slug, &out->id, &out->slug,
+	    &out->name, &out->article_count, NULL);
 }
 
 static int
