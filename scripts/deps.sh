@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential meson ninja-build pkg-config
 libmicrohttpd-dev libsqlite3-dev libsodium-dev libcmark-gfm-dev
 libcmark-gfm-extensions-dev libjansson-dev libvips-dev zlib1g-dev
-libbrotli-dev libcriterion-dev chromium fonts-dejavu-core
+libbrotli-dev libcriterion-dev chromium fonts-dejavu-core libpq-dev
+postgresql nginx-light
 sqlite3 curl python3 default-jre-headless clang libclang-rt-14-dev"
 
 missing=""

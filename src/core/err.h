@@ -10,10 +10,19 @@
  */
 struct bl_err {
 	char msg[512];
+	/* Set (after bl_errf) when the failure is a service that is down or
+	 * unreachable for now, such as the database server: worth retrying,
+	 * an HTTP 503 rather than a 500. bl_errf clears it. */
+	int unavailable;
 };
 
-/* Sets err->msg (if err is not NULL) and returns -1. */
+/* Sets err->msg (if err is not NULL), clears err->unavailable and
+ * returns -1. */
 int bl_errf(struct bl_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Like bl_errf, and marks the failure as "unavailable for now". */
+int bl_errf_unavailable(struct bl_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 #endif

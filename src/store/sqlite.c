@@ -35,6 +35,13 @@ struct sq {
 	int64_t data_version;
 	uint64_t commits, commits_seen;
 
+	/* Group commit (store_batch_*): writes nest in savepoints inside
+	 * one open transaction. A copy (store_copy_*) is one transaction too,
+	 * with its INSERT statements made from the table catalog. */
+	int batch;
+	int copying;
+	sqlite3_stmt *copy_stmt[16];
+
 	/* The call in progress, for error messages. */
 	struct bl_err *err;
 	const char *op;
@@ -262,37 +269,52 @@ grow(struct bl_arena *a, void *items, size_t n, size_t *cap, size_t size)
 static int
 tx_begin(struct sq *q)
 {
-	return exec(q, S_BEGIN, "");
+	return exec(q, q->batch ? S_SAVEPOINT : S_BEGIN, "");
 }
 
 static int
 tx_commit(struct sq *q)
 {
+	if (q->batch)
+		return exec(q, S_RELEASE, "");
 	if (exec(q, S_COMMIT, "") < 0)
 		return -1;
 	q->commits++;
 	return 0;
 }
 
-/* Rolls back after a failure, keeping the error already reported. */
+/* Runs a transaction-control statement after a failure, keeping the
+ * error already reported. */
+static void
+tx_control(struct sq *q, enum stmt id)
+{
+	sqlite3_stmt *s = q->stmt[id];
+
+	if (s == NULL && sqlite3_prepare_v3(q->db, stmt_sql[id], -1,
+	    SQLITE_PREPARE_PERSISTENT, &s, NULL) == SQLITE_OK)
+		q->stmt[id] = s;
+	if (s != NULL) {
+		sqlite3_step(s);
+		sqlite3_reset(s);
+	}
+}
+
+/* Rolls back after a failure, keeping the error already reported. In a
+ * batch only the failed write's savepoint is undone. */
 static int
 tx_abort(struct sq *q)
 {
-	sqlite3_stmt *s = q->stmt[S_ROLLBACK];
 	int i;
 
 	for (i = 0; i < S__MAX; i++)
 		done(q->stmt[i]);
-	if (!sqlite3_get_autocommit(q->db)) {
-		if (s == NULL && sqlite3_prepare_v3(q->db,
-		    stmt_sql[S_ROLLBACK], -1, SQLITE_PREPARE_PERSISTENT, &s,
-		    NULL) == SQLITE_OK)
-			q->stmt[S_ROLLBACK] = s;
-		if (s != NULL) {
-			sqlite3_step(s);
-			sqlite3_reset(s);
-		}
-	}
+	if (sqlite3_get_autocommit(q->db))
+		return -1;
+	if (q->batch) {
+		tx_control(q, S_ROLLBACK_TO);
+		tx_control(q, S_RELEASE);
+	} else
+		tx_control(q, S_ROLLBACK);
 	return -1;
 }
 
@@ -309,6 +331,8 @@ sq_close(struct store *st)
 
 	for (i = 0; i < S__MAX; i++)
 		sqlite3_finalize(q->stmt[i]);
+	for (i = 0; i < (int)(sizeof(q->copy_stmt) / sizeof(q->copy_stmt[0])); i++)
+		sqlite3_finalize(q->copy_stmt[i]);
 	sqlite3_close(q->db);
 	free(q->path);
 	free(q);
@@ -876,99 +900,6 @@ unique_slug(struct sq *q, struct bl_arena *a, const char *base,
 			next++;
 	*out = bl_arena_printf(a, "%s-%lld", base, (long long)next);
 	return 0;
-}
-
-static int
-inline_tag(const char *s, size_t n)
-{
-	static const char *const names[] = { "a", "abbr", "b", "bdi", "bdo",
-	    "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q", "s",
-	    "samp", "small", "span", "strong", "sub", "sup", "time", "u",
-	    "var", NULL };
-	size_t i;
-
-	if (n > 0 && s[0] == '/')
-		s++, n--;
-	for (i = 0; names[i] != NULL; i++)
-		if (strlen(names[i]) == n && strncasecmp(names[i], s, n) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * The article text for the full-text index: the tags of the (trusted)
- * body HTML dropped, block boundaries turned into spaces and the common
- * character references decoded. Falls back to the source text.
- */
-static char *
-index_text(struct bl_arena *a, const char *html, const char *source)
-{
-	struct bl_buf b = BL_BUF_INIT;
-	const char *p, *e;
-	char *r;
-	size_t n;
-	long cp;
-	char u[4];
-
-	if (html == NULL || *html == '\0')
-		return bl_arena_strdup(a, source != NULL ? source : "");
-	for (p = html; *p; ) {
-		if (*p == '<') {
-			e = strchr(p, '>');
-			if (e == NULL)
-				break;
-			for (n = 1; p + n < e && p[n] != ' ' && p[n] != '/' &&
-			    p[n] != '\t' && p[n] != '\n'; n++)
-				;
-			if (p[1] == '/')
-				for (n = 2; p + n < e && p[n] != ' '; n++)
-					;
-			if (!inline_tag(p + 1, n - 1))
-				bl_buf_putc(&b, ' ');
-			p = e + 1;
-		} else if (*p == '&' && (e = strchr(p, ';')) != NULL &&
-		    e - p < 10) {
-			if (strncmp(p, "&amp;", 5) == 0)
-				bl_buf_putc(&b, '&');
-			else if (strncmp(p, "&lt;", 4) == 0)
-				bl_buf_putc(&b, '<');
-			else if (strncmp(p, "&gt;", 4) == 0)
-				bl_buf_putc(&b, '>');
-			else if (strncmp(p, "&quot;", 6) == 0)
-				bl_buf_putc(&b, '"');
-			else if (p[1] == '#') {
-				cp = p[2] == 'x' || p[2] == 'X' ?
-				    strtol(p + 3, NULL, 16) :
-				    strtol(p + 2, NULL, 10);
-				if (cp > 0 && cp < 0x80)
-					bl_buf_putc(&b, (char)cp);
-				else if (cp >= 0x80 && cp < 0x800) {
-					u[0] = (char)(0xC0 | cp >> 6);
-					u[1] = (char)(0x80 | (cp & 0x3F));
-					bl_buf_add(&b, u, 2);
-				} else if (cp >= 0x800 && cp < 0x10000 &&
-				    (cp < 0xD800 || cp > 0xDFFF)) {
-					u[0] = (char)(0xE0 | cp >> 12);
-					u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-					u[2] = (char)(0x80 | (cp & 0x3F));
-					bl_buf_add(&b, u, 3);
-				} else if (cp >= 0x10000 && cp <= 0x10FFFF) {
-					u[0] = (char)(0xF0 | cp >> 18);
-					u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-					u[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-					u[3] = (char)(0x80 | (cp & 0x3F));
-					bl_buf_add(&b, u, 4);
-				} else
-					bl_buf_putc(&b, ' ');
-			} else
-				bl_buf_putc(&b, ' ');
-			p = e + 1;
-		} else
-			bl_buf_putc(&b, *p++);
-	}
-	r = bl_arena_strndup(a, b.s, b.len);
-	bl_buf_release(&b);
-	return r;
 }
 
 /* ---------------------------------------------------- related articles */
@@ -1663,7 +1594,7 @@ sq_article_add(struct store *st, struct bl_arena *a,
 			return tx_abort(q);
 	}
 	if (exec(q, S_FTS_INSERT, "ittt", aid, in->title, in->standfirst,
-	    index_text(a, in->body_html, in->body_source)) < 0)
+	    store_index_text(a, in->body_html, in->body_source)) < 0)
 		return tx_abort(q);
 
 	if (in->status == ST_PUBLISHED && rel_after_add(q, a, aid) < 0)
@@ -2038,6 +1969,306 @@ sq_poll(struct store *st, int *changed, struct bl_err *err)
 	return 0;
 }
 
+/* -------------------------------------------------------- group commit */
+
+static int
+sq_batch_begin(struct store *st, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+
+	begin_call(q, "begin batch", err);
+	if (q->batch || q->copying)
+		return failf(q, "a batch is already open");
+	if (exec(q, S_BEGIN, "") < 0)
+		return -1;
+	q->batch = 1;
+	return 0;
+}
+
+static int
+sq_batch_commit(struct store *st, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+
+	begin_call(q, "commit batch", err);
+	if (!q->batch)
+		return failf(q, "no batch is open");
+	q->batch = 0;
+	if (exec(q, S_COMMIT, "") < 0)
+		return tx_abort(q);
+	q->commits++;
+	return 0;
+}
+
+static void
+sq_batch_rollback(struct store *st)
+{
+	struct sq *q = to_sq(st);
+
+	if (!q->batch)
+		return;
+	q->batch = 0;
+	tx_abort(q);
+}
+
+/* ----------------------------------------------------- whole-site copy */
+
+/* Index of `t` in store_tables, for the per-table statement cache. */
+static size_t
+table_index(const struct st_table *t)
+{
+	return (size_t)(t - store_tables);
+}
+
+/* Prepares SQL made from the table catalog (names are constants of the
+ * program, never data). */
+static sqlite3_stmt *
+prepare_built(struct sq *q, struct bl_buf *b)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (bl_buf_err(b)) {
+		failf(q, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(q->db, b->s, -1, &s, NULL) != SQLITE_OK) {
+		fail(q);
+		return NULL;
+	}
+	return s;
+}
+
+static int
+sq_copy_count(struct store *st, const struct st_table *t, int64_t *n,
+    struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	struct bl_buf b = BL_BUF_INIT;
+	sqlite3_stmt *s;
+	int rc;
+
+	begin_call(q, "count rows", err);
+	bl_buf_printf(&b, "SELECT count(*) FROM %s", t->name);
+	s = prepare_built(q, &b);
+	bl_buf_release(&b);
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	else
+		fail(q);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+sq_copy_read(struct store *st, const struct st_table *t,
+    int (*row)(void *, const struct st_value *, struct bl_err *), void *ctx,
+    struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	struct bl_buf b = BL_BUF_INIT;
+	struct st_value v[32];
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	begin_call(q, "read rows", err);
+	if (t->ncols > sizeof(v) / sizeof(v[0]))
+		return failf(q, "table %s has too many columns", t->name);
+	bl_buf_puts(&b, "SELECT ");
+	for (i = 0; i < t->ncols; i++)
+		bl_buf_printf(&b, "%s%s", i ? ", " : "", t->cols[i].name);
+	bl_buf_printf(&b, " FROM %s ORDER BY 1, 2", t->name);
+	s = prepare_built(q, &b);
+	bl_buf_release(&b);
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < t->ncols; i++) {
+			memset(&v[i], 0, sizeof(v[i]));
+			if (sqlite3_column_type(s, (int)i) == SQLITE_NULL) {
+				v[i].type = STV_NULL;
+				continue;
+			}
+			v[i].type = t->cols[i].type;
+			switch (t->cols[i].type) {
+			case STV_INT:
+				v[i].i = sqlite3_column_int64(s, (int)i);
+				break;
+			case STV_REAL:
+				v[i].r = sqlite3_column_double(s, (int)i);
+				break;
+			default:
+				v[i].type = STV_TEXT;
+				v[i].s = (const char *)
+				    sqlite3_column_text(s, (int)i);
+				if (v[i].s == NULL)
+					v[i].s = "";
+				break;
+			}
+		}
+		if (row(ctx, v, err) < 0) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		fail(q);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void sq_copy_abort(struct store *);
+
+static int
+sq_copy_begin(struct store *st, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	int64_t n;
+	size_t i;
+
+	if (q->batch || q->copying)
+		return bl_errf(err, "cannot start copy: a transaction is open");
+	if (sq_copy_count(st, &store_tables[3], &n, err) < 0)
+		return -1;
+	begin_call(q, "start copy", err);
+	if (exec(q, S_BEGIN, "") < 0)
+		return -1;
+	q->copying = 1;
+	for (i = 0; i < STORE_COPY_CONTENT_TABLES; i++) {
+		if (sq_copy_count(st, &store_tables[i], &n, err) < 0)
+			goto fail;
+		if (n > 0) {
+			bl_errf(err, "cannot copy into '%s': it already holds a "
+			    "site (%lld rows in %s)", q->path, (long long)n,
+			    store_tables[i].name);
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	sq_copy_abort(st);
+	return -1;
+}
+
+static int
+sq_copy_write(struct store *st, const struct st_table *t,
+    const struct st_value *v, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	struct bl_buf b = BL_BUF_INIT;
+	size_t k = table_index(t), i;
+	sqlite3_stmt *s;
+	int rc = SQLITE_OK;
+
+	begin_call(q, "write row", err);
+	if (!q->copying)
+		return failf(q, "no copy in progress");
+	if (k >= store_ntables || k >= sizeof(q->copy_stmt) / sizeof(q->copy_stmt[0]))
+		return failf(q, "unknown table");
+	if ((s = q->copy_stmt[k]) == NULL) {
+		bl_buf_printf(&b, "INSERT INTO %s (", t->name);
+		for (i = 0; i < t->ncols; i++)
+			bl_buf_printf(&b, "%s%s", i ? ", " : "", t->cols[i].name);
+		bl_buf_puts(&b, ") VALUES (");
+		for (i = 0; i < t->ncols; i++)
+			bl_buf_printf(&b, "%s?%zu", i ? ", " : "", i + 1);
+		bl_buf_puts(&b, ")");
+		s = prepare_built(q, &b);
+		bl_buf_release(&b);
+		if (s == NULL)
+			return -1;
+		q->copy_stmt[k] = s;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	for (i = 0; i < t->ncols && rc == SQLITE_OK; i++) {
+		switch (v[i].type) {
+		case STV_NULL:
+			rc = sqlite3_bind_null(s, (int)i + 1);
+			break;
+		case STV_INT:
+			rc = sqlite3_bind_int64(s, (int)i + 1, v[i].i);
+			break;
+		case STV_REAL:
+			rc = sqlite3_bind_double(s, (int)i + 1, v[i].r);
+			break;
+		case STV_TEXT:
+			rc = sqlite3_bind_text(s, (int)i + 1,
+			    v[i].s != NULL ? v[i].s : "", -1, SQLITE_STATIC);
+			break;
+		}
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return failf(q, "%s: %s", t->name, sqlite3_errmsg(q->db));
+	return 0;
+}
+
+static int
+sq_copy_end(struct store *st, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	struct bl_arena a = BL_ARENA_INIT;
+	sqlite3_stmt *s = NULL;
+	struct bl_buf b = BL_BUF_INIT;
+	int rc;
+
+	begin_call(q, "finish copy", err);
+	if (!q->copying)
+		return failf(q, "no copy in progress");
+	/* The search index is made from the articles, as article_add does. */
+	bl_buf_puts(&b, "SELECT id, title, standfirst, body_html, body_source"
+	    " FROM articles ORDER BY id");
+	s = prepare_built(q, &b);
+	bl_buf_release(&b);
+	if (s == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (exec(q, S_FTS_INSERT, "ittt", sqlite3_column_int64(s, 0),
+		    (const char *)sqlite3_column_text(s, 1),
+		    (const char *)sqlite3_column_text(s, 2),
+		    store_index_text(&a,
+		    (const char *)sqlite3_column_text(s, 3),
+		    (const char *)sqlite3_column_text(s, 4))) < 0)
+			goto fail;
+		bl_arena_release(&a);
+	}
+	if (rc != SQLITE_DONE) {
+		fail(q);
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (log_change(q, "front") < 0 || log_change(q, "sections") < 0)
+		goto fail;
+	if (exec(q, S_COMMIT, "") < 0)
+		goto fail;
+	q->copying = 0;
+	q->commits++;
+	return 0;
+fail:
+	sqlite3_finalize(s);
+	bl_arena_release(&a);
+	sq_copy_abort(st);
+	return -1;
+}
+
+static void
+sq_copy_abort(struct store *st)
+{
+	struct sq *q = to_sq(st);
+
+	if (!q->copying)
+		return;
+	q->copying = 0;
+	tx_abort(q);
+}
+
 static const struct store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
@@ -2070,4 +2301,13 @@ static const struct store_ops sqlite_ops = {
 	.change_latest = sq_change_latest,
 	.changes_since = sq_changes_since,
 	.poll = sq_poll,
+	.batch_begin = sq_batch_begin,
+	.batch_commit = sq_batch_commit,
+	.batch_rollback = sq_batch_rollback,
+	.copy_count = sq_copy_count,
+	.copy_read = sq_copy_read,
+	.copy_begin = sq_copy_begin,
+	.copy_write = sq_copy_write,
+	.copy_end = sq_copy_end,
+	.copy_abort = sq_copy_abort,
 };

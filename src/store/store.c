@@ -18,8 +18,7 @@ store_open(const char *url, struct store **out, struct bl_err *err)
 		return bl_errf(err, "cannot open database: no database given");
 	if (strncmp(url, "postgresql://", 13) == 0 ||
 	    strncmp(url, "postgres://", 11) == 0)
-		return bl_errf(err, "cannot open database '%s': postgresql "
-		    "backend is not built yet", url);
+		return store_pg_open(url, out, err);
 	if (strncmp(url, "sqlite:", 7) == 0) {
 		/* "sqlite:PATH", also "sqlite://PATH" and "sqlite:///abs". */
 		p = url + 7;
@@ -407,4 +406,221 @@ store_captcha_spend(struct store *st, const char *nonce, int64_t expires,
 	NEED(already, "spend challenge");
 	*already = 0;
 	return st->ops->captcha_spend(st, nonce, expires, already, err);
+}
+
+const char *
+store_backend(struct store *st)
+{
+	return st != NULL ? st->ops->name : "";
+}
+
+/* -------------------------------------------------------- group commit */
+
+int
+store_batch_begin(struct store *st, struct bl_err *err)
+{
+	NEED(st, "begin batch");
+	return st->ops->batch_begin(st, err);
+}
+
+int
+store_batch_commit(struct store *st, struct bl_err *err)
+{
+	NEED(st, "commit batch");
+	return st->ops->batch_commit(st, err);
+}
+
+void
+store_batch_rollback(struct store *st)
+{
+	if (st != NULL)
+		st->ops->batch_rollback(st);
+}
+
+/* ----------------------------------------------------- whole-site copy */
+
+#define COL(n, t) { n, STV_##t }
+
+static const struct st_column sections_cols[] = {
+	COL("id", INT), COL("slug", TEXT), COL("name", TEXT),
+};
+static const struct st_column authors_cols[] = {
+	COL("id", INT), COL("slug", TEXT), COL("name", TEXT),
+	COL("bio", TEXT),
+};
+static const struct st_column tags_cols[] = {
+	COL("id", INT), COL("slug", TEXT), COL("name", TEXT),
+};
+static const struct st_column articles_cols[] = {
+	COL("id", INT), COL("slug", TEXT), COL("path", TEXT),
+	COL("title", TEXT), COL("standfirst", TEXT), COL("dateline", TEXT),
+	COL("excerpt", TEXT), COL("body_format", TEXT),
+	COL("body_source", TEXT), COL("body_html", TEXT), COL("status", INT),
+	COL("published_at", INT), COL("updated_at", INT),
+	COL("created_at", INT), COL("section_id", INT), COL("author_id", INT),
+};
+static const struct st_column comments_cols[] = {
+	COL("id", INT), COL("article_id", INT), COL("parent_id", INT),
+	COL("author", TEXT), COL("email", TEXT), COL("url", TEXT),
+	COL("body", TEXT), COL("ip", TEXT), COL("status", INT),
+	COL("created_at", INT),
+};
+static const struct st_column article_tags_cols[] = {
+	COL("article_id", INT), COL("tag_id", INT), COL("pos", INT),
+	COL("status", INT), COL("published_at", INT),
+};
+static const struct st_column photos_cols[] = {
+	COL("id", INT), COL("article_id", INT), COL("pos", INT),
+	COL("file", TEXT), COL("caption", TEXT), COL("credit", TEXT),
+	COL("alt", TEXT), COL("width", INT), COL("height", INT),
+};
+static const struct st_column related_cols[] = {
+	COL("article_id", INT), COL("pos", INT), COL("related_id", INT),
+	COL("score", REAL),
+};
+static const struct st_column captcha_spent_cols[] = {
+	COL("nonce", TEXT), COL("expires", INT),
+};
+
+#define TABLE(n) { #n, n##_cols, sizeof(n##_cols) / sizeof(n##_cols[0]) }
+
+/* The first STORE_COPY_CONTENT_TABLES must be empty in a copy's target. */
+const struct st_table store_tables[] = {
+	TABLE(sections), TABLE(authors), TABLE(tags), TABLE(articles),
+	TABLE(comments), TABLE(article_tags), TABLE(photos), TABLE(related),
+	TABLE(captcha_spent),
+};
+const size_t store_ntables = sizeof(store_tables) / sizeof(store_tables[0]);
+
+int
+store_copy_count(struct store *st, const struct st_table *t, int64_t *n,
+    struct bl_err *err)
+{
+	NEED(st, "count rows");
+	NEED(t, "count rows");
+	NEED(n, "count rows");
+	*n = 0;
+	return st->ops->copy_count(st, t, n, err);
+}
+
+int
+store_copy_read(struct store *st, const struct st_table *t,
+    int (*row)(void *, const struct st_value *, struct bl_err *), void *ctx,
+    struct bl_err *err)
+{
+	NEED(st, "read rows");
+	NEED(t, "read rows");
+	NEED(row, "read rows");
+	return st->ops->copy_read(st, t, row, ctx, err);
+}
+
+int
+store_copy_begin(struct store *st, struct bl_err *err)
+{
+	NEED(st, "start copy");
+	return st->ops->copy_begin(st, err);
+}
+
+int
+store_copy_write(struct store *st, const struct st_table *t,
+    const struct st_value *v, struct bl_err *err)
+{
+	NEED(st, "write row");
+	NEED(t, "write row");
+	NEED(v, "write row");
+	return st->ops->copy_write(st, t, v, err);
+}
+
+int
+store_copy_end(struct store *st, struct bl_err *err)
+{
+	NEED(st, "finish copy");
+	return st->ops->copy_end(st, err);
+}
+
+void
+store_copy_abort(struct store *st)
+{
+	if (st != NULL)
+		st->ops->copy_abort(st);
+}
+
+struct copy_run {
+	struct store *to;
+	const struct st_table *t;
+	int64_t done, total, all_done, all_total;
+	void (*progress)(void *, const char *, int64_t, int64_t);
+	void *ctx;
+};
+
+static int
+copy_row(void *arg, const struct st_value *v, struct bl_err *err)
+{
+	struct copy_run *r = arg;
+
+	if (store_copy_write(r->to, r->t, v, err) < 0)
+		return -1;
+	r->done++;
+	r->all_done++;
+	if (r->progress != NULL && (r->all_done & 1023) == 0)
+		r->progress(r->ctx, r->t->name, r->all_done, r->all_total);
+	return 0;
+}
+
+int
+store_copy(struct store *from, struct store *to,
+    void (*progress)(void *, const char *, int64_t, int64_t), void *ctx,
+    struct bl_err *err)
+{
+	struct copy_run r = { .to = to, .progress = progress, .ctx = ctx };
+	int64_t counts[16], n;
+	size_t i;
+
+	NEED(from, "copy site");
+	NEED(to, "copy site");
+	if (store_ntables > sizeof(counts) / sizeof(counts[0]))
+		return bl_errf(err, "cannot copy site: too many tables");
+	for (i = 0; i < store_ntables; i++) {
+		if (store_copy_count(from, &store_tables[i], &counts[i],
+		    err) < 0)
+			return -1;
+		r.all_total += counts[i];
+	}
+	if (store_copy_begin(to, err) < 0)
+		return -1;
+	for (i = 0; i < store_ntables; i++) {
+		r.t = &store_tables[i];
+		r.done = 0;
+		if (store_copy_read(from, r.t, copy_row, &r, err) < 0)
+			goto fail;
+		if (r.done != counts[i]) {
+			bl_errf(err, "cannot copy site: table %s changed while "
+			    "it was copied (%lld rows, then %lld)", r.t->name,
+			    (long long)counts[i], (long long)r.done);
+			goto fail;
+		}
+	}
+	/* Verify, inside the copy's transaction: every table holds as many
+	 * rows as the source had. */
+	for (i = 0; i < store_ntables; i++) {
+		if (store_copy_count(to, &store_tables[i], &n, err) < 0)
+			goto fail;
+		if (n != counts[i]) {
+			bl_errf(err, "copy check failed: table %s has %lld rows "
+			    "in the target, %lld in the source",
+			    store_tables[i].name, (long long)n,
+			    (long long)counts[i]);
+			goto fail;
+		}
+	}
+	if (progress != NULL)
+		progress(ctx, "search index", r.all_done, r.all_total);
+	if (store_copy_end(to, err) < 0)
+		goto fail;
+	if (progress != NULL)
+		progress(ctx, "done", r.all_done, r.all_total);
+	return 0;
+fail:
+	store_copy_abort(to);
+	return -1;
 }

@@ -194,9 +194,15 @@ struct st_change {
 
 /*
  * Opens the database named by `url`: a file path or "sqlite:PATH" for
- * SQLite (created if missing, WAL mode), "postgresql://..." for PostgreSQL
- * (not built yet). Runs pending schema migrations. Caller frees with
- * store_close().
+ * SQLite (created if missing, WAL mode), "postgresql://..." (or
+ * "postgres://", any libpq connection URI) for PostgreSQL, whose database
+ * must exist. Runs pending schema migrations. Caller frees with
+ * store_close(). When the database server cannot be reached the error is
+ * marked err->unavailable.
+ *
+ * A connection that breaks later (the server restarted, the network went
+ * away) is not fatal: calls fail with err->unavailable set and the next
+ * call tries to reconnect by itself.
  */
 int store_open(const char *url, struct store **out, struct bl_err *err);
 void store_close(struct store *st);
@@ -333,5 +339,85 @@ int store_changes_since(struct store *st, struct bl_arena *a, int64_t after,
  * PRAGMA data_version; it does no query on the tables.
  */
 int store_poll(struct store *st, int *changed, struct bl_err *err);
+
+/* "sqlite" or "postgresql". */
+const char *store_backend(struct store *st);
+
+/* ------------------------------------------------------ group commit */
+
+/*
+ * Batches: between store_batch_begin and store_batch_commit every write
+ * on `st` joins one transaction, so many writes share one disk sync
+ * (group commit). Each write is still all or nothing on its own: one that
+ * fails leaves the batch's others in place and the batch usable. Nothing
+ * in a batch is durable, or visible to other connections, until
+ * store_batch_commit returns 0; when it fails, none of the batch happened.
+ * store_batch_rollback drops the whole batch. Batches do not nest.
+ */
+int store_batch_begin(struct store *st, struct bl_err *err);
+int store_batch_commit(struct store *st, struct bl_err *err);
+void store_batch_rollback(struct store *st);
+
+/* --------------------------------------------------- whole-site copy */
+
+/*
+ * Moving a site between databases (byline migrate). The tables that hold
+ * a site, in an order that satisfies their references; the change log and
+ * search index are not copied (the target builds its own).
+ */
+enum st_type { STV_NULL, STV_INT, STV_REAL, STV_TEXT };
+
+struct st_value {
+	enum st_type type;
+	int64_t i;
+	double r;
+	const char *s;   /* STV_TEXT: NUL-terminated, valid during the call */
+};
+
+struct st_column {
+	const char *name;
+	enum st_type type;  /* the column's type (values may also be NULL) */
+};
+
+struct st_table {
+	const char *name;
+	const struct st_column *cols;
+	size_t ncols;
+};
+
+extern const struct st_table store_tables[];
+extern const size_t store_ntables;
+
+/* The number of rows of `t`. */
+int store_copy_count(struct store *st, const struct st_table *t, int64_t *n,
+    struct bl_err *err);
+
+/* Calls `row` with every row of `t` (columns in t->cols order, ascending
+ * by the first column(s)); stops with -1 when `row` returns -1. */
+int store_copy_read(struct store *st, const struct st_table *t,
+    int (*row)(void *ctx, const struct st_value *v, struct bl_err *err),
+    void *ctx, struct bl_err *err);
+
+/* Starts filling an empty database: fails (nothing written) when `st`
+ * already holds articles, comments, sections, authors or tags. Rows
+ * are then written with store_copy_write (columns in t->cols order, ids
+ * kept) and the whole copy is one transaction that store_copy_end
+ * commits, after rebuilding the search index and id sequences, or
+ * store_copy_abort drops. */
+int store_copy_begin(struct store *st, struct bl_err *err);
+int store_copy_write(struct store *st, const struct st_table *t,
+    const struct st_value *v, struct bl_err *err);
+int store_copy_end(struct store *st, struct bl_err *err);
+void store_copy_abort(struct store *st);
+
+/*
+ * Copies every table of `from` into the empty `to` and then compares the
+ * row counts of each table. `progress` (may be NULL) is called now and
+ * then with the rows copied so far and the total. Nothing is left in `to`
+ * when it fails.
+ */
+int store_copy(struct store *from, struct store *to,
+    void (*progress)(void *ctx, const char *table, int64_t done,
+    int64_t total), void *ctx, struct bl_err *err);
 
 #endif

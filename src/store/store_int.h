@@ -14,7 +14,7 @@
  * through this table, so a backend never sees a NULL `st` or `out`.
  */
 struct store_ops {
-	const char *name;	/* "sqlite" */
+	const char *name;	/* "sqlite", "postgresql" */
 	void (*close)(struct store *);
 	int (*schema_version)(struct store *);
 
@@ -76,6 +76,21 @@ struct store_ops {
 	int (*changes_since)(struct store *, struct bl_arena *, int64_t,
 	    size_t, struct st_change **, size_t *, struct bl_err *);
 	int (*poll)(struct store *, int *, struct bl_err *);
+
+	int (*batch_begin)(struct store *, struct bl_err *);
+	int (*batch_commit)(struct store *, struct bl_err *);
+	void (*batch_rollback)(struct store *);
+
+	int (*copy_count)(struct store *, const struct st_table *, int64_t *,
+	    struct bl_err *);
+	int (*copy_read)(struct store *, const struct st_table *,
+	    int (*)(void *, const struct st_value *, struct bl_err *), void *,
+	    struct bl_err *);
+	int (*copy_begin)(struct store *, struct bl_err *);
+	int (*copy_write)(struct store *, const struct st_table *,
+	    const struct st_value *, struct bl_err *);
+	int (*copy_end)(struct store *, struct bl_err *);
+	void (*copy_abort)(struct store *);
 };
 
 /* Every backend's connection struct starts with this. */
@@ -93,6 +108,11 @@ struct store {
 /* Opens the SQLite database file `path` (see store_open). */
 int store_sqlite_open(const char *path, struct store **out,
     struct bl_err *err);
+/* Opens the PostgreSQL database at libpq URI `url` (see store_open). */
+int store_pg_open(const char *url, struct store **out, struct bl_err *err);
+
+/* Tables whose rows must be absent for store_copy_begin (the content). */
+#define STORE_COPY_CONTENT_TABLES 5  /* the first five of store_tables */
 
 /*
  * Writes the URL slug of `name` into `out` (size `outsz`, at least
@@ -103,6 +123,15 @@ int store_sqlite_open(const char *path, struct store **out,
  * slug's length, 0 when `name` is NULL or blank.
  */
 size_t store_slugify(const char *name, char *out, size_t outsz);
+
+/*
+ * The article text for the full-text index: the tags of the (trusted)
+ * body HTML dropped, block boundaries turned into spaces and the common
+ * character references decoded; `source` when there is no HTML.
+ * Arena-owned.
+ */
+char *store_index_text(struct bl_arena *a, const char *html,
+    const char *source);
 
 /* Returns 1 if `s` is "YYYY/MM/DD" with plausible numbers, 0 otherwise. */
 int store_path_date_valid(const char *s);

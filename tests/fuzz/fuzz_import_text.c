@@ -10,7 +10,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct imp_article art;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 	size_t i;
 
 	if (imp_text_parse((const char *)data, size, &a, &art, &err) == 0) {

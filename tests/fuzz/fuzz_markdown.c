@@ -13,7 +13,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct st_photo photos[2];
 	const char *refs[2] = { "Harbour Sweep.JPG", NULL };
 	struct bl_arena a = BL_ARENA_INIT;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 	struct bl_buf out = BL_BUF_INIT;
 	struct fm_post post;
 	const char *body = (const char *)data;

@@ -21,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *names[] = { "main", "item" };
 	const char *srcs[2];
 	struct bl_arena a = BL_ARENA_INIT;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 	struct bl_buf out = BL_BUF_INIT;
 	struct tpl_set *set = NULL;
 	struct tpl_val *root, *list, *m, *kids;

@@ -75,7 +75,7 @@ Test(text, scraped_page_keeps_story_and_drops_chrome)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct imp_article art;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 	const struct imp_photo *p;
 
 	cr_assert_eq(parse_file("scraped.txt", &a, &art, &err), 0, "%s",
@@ -140,7 +140,7 @@ Test(text, typography_is_kept_byte_for_byte_and_never_html)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct imp_article art;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	cr_assert_eq(parse_file("typography.txt", &a, &art, &err), 0, "%s",
 	    err.msg);
@@ -162,7 +162,7 @@ Test(text, crlf_and_bom_are_handled)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct imp_article art;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	cr_assert_eq(parse_file("crlf-bom.txt", &a, &art, &err), 0, "%s",
 	    err.msg);
@@ -179,7 +179,7 @@ expect_failure(const char *name, const char *msg)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct imp_article art;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	memset(&art, 0x5a, sizeof(art));
 	cr_assert_eq(parse_file(name, &a, &art, &err), -1, "%s parsed", name);
@@ -206,7 +206,7 @@ Test(text, control_bytes_and_bom_only)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct imp_article art;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	cr_assert_eq(parse_str("Head\n\nText \x1b[31m red\n", &a, &art, &err),
 	    -1);
@@ -225,7 +225,7 @@ Test(text, story_sentences_about_chrome_words_are_kept)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct imp_article art;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	cr_assert_eq(parse_str("Headline\n\n"
 	    "Readers asked us to link related articles at the end.\n\n"
@@ -250,7 +250,7 @@ Test(text, captcha_and_sharing_variants_are_dropped)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct imp_article art;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	cr_assert_eq(parse_str("Headline\n\nStory.\n\n"
 	    "13 + 4 = ?\n\nSolve: 6 \xc3\x97 7\n\n9 \xe2\x88\x92 2 =\n\n"
@@ -268,7 +268,7 @@ Test(text, photo_variants)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct imp_article art;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 	const struct imp_photo *p;
 
 	cr_assert_eq(parse_str("Headline\n\nIntro.\n\n"

@@ -15,7 +15,7 @@ Test(front, all_keys)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct fm_post p;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 	static const char src[] =
 	    "---\n"
 	    "title: \"Storm: the \\\"big\\\" one\"\n"
@@ -69,7 +69,7 @@ Test(front, tag_list_forms_and_defaults)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct fm_post p;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	cr_assert_eq(fm("---\r\ntitle: We're #1\r\ntags: police, London , "
 	    "POLICE\r\n---\r\nText", &a, &p, &err), 0, "%s", err.msg);
@@ -100,7 +100,7 @@ expect_error(const char *src, const char *msg)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct fm_post p;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	cr_assert_eq(fm(src, &a, &p, &err), -1, "accepted: %s", src);
 	cr_assert_str_eq(err.msg, msg);

@@ -22,7 +22,7 @@ static char *
 md(const char *src, const struct st_photo *photos, size_t n)
 {
 	struct bl_buf b = BL_BUF_INIT;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	cr_assert_eq(markup_markdown_body(&b, src, strlen(src), photos, n, &err),
 	    0, "%s", err.msg);

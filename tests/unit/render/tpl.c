@@ -17,7 +17,7 @@ static struct tpl_set *
 compile_n(size_t n, const char *const *names, const char *const *srcs)
 {
 	struct tpl_set *set = NULL;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	cr_assert_eq(tpl_set_from_strings(names, srcs, n, &set, &err), 0,
 	    "compile failed: %s", err.msg);
@@ -39,7 +39,7 @@ compile_error(const char *src)
 {
 	const char *names[] = { "t" };
 	struct tpl_set *set = NULL;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	if (tpl_set_from_strings(names, &src, 1, &set, &err) == 0) {
 		tpl_set_free(set);
@@ -53,7 +53,7 @@ static char *
 render(const struct tpl_set *set, const char *name, const struct tpl_val *root)
 {
 	struct bl_buf b = BL_BUF_INIT;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	cr_assert_eq(tpl_render(set, name, root, &b, &err), 0,
 	    "render failed: %s", err.msg);
@@ -626,7 +626,7 @@ Test(tpl_syntax, recursive_partials_stop_at_the_limit)
 	};
 	struct tpl_set *set = compile_n(2, names, srcs);
 	struct bl_buf b = BL_BUF_INIT;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 	char *s;
 
 	cr_assert_eq(tpl_render(set, "loop", r, &b, &err), -1);
@@ -656,7 +656,7 @@ Test(tpl_render, unknown_template_and_overflow)
 	struct tpl_val *r = tpl_map(&a);
 	struct tpl_set *set = compile1("<p>{{x}}{{x}}{{x}}</p>");
 	struct bl_buf b;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 
 	bl_buf_init(&b, 0);
 	cr_assert_eq(tpl_render(set, "nope", r, &b, &err), -1);
@@ -712,7 +712,7 @@ Test(tpl_load, theme_and_override)
 	struct bl_arena a = BL_ARENA_INIT;
 	struct tpl_val *r = tpl_map(&a);
 	struct tpl_set *set = NULL;
-	struct bl_err err = { "" };
+	struct bl_err err = { .msg = "" };
 	char *s;
 
 	cr_assert_not_null(mkdtemp(tmp));
