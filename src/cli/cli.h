@@ -23,6 +23,7 @@ int cmd_post(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_comments(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
 
 /* Prints "byline: MSG" to stderr and returns EXIT_FAIL. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -194,12 +194,14 @@ cmd_post(int argc, char **argv)
 /* ----------------------------------------------------------------- demo */
 
 static const char demo_help[] =
-"usage: byline demo DIR\n"
+"usage: byline demo DIR [--database URL]\n"
 "\n"
 "Creates a site in DIR (unless one is there) and fills it with the demo\n"
 "newsroom's stories, photos (generated), authors and comments, with dates\n"
 "moved so that the newest story is an hour old. A site that already has\n"
-"stories is left as it is.\n";
+"stories is left as it is.\n"
+"\n"
+"  --database URL  create the site on this database (as byline init)\n";
 
 static int
 cmp_str(const void *a, const void *b)
@@ -356,7 +358,7 @@ cmd_demo(int argc, char **argv)
 	struct store *st;
 	struct st_query q;
 	struct st_list existing;
-	const char *dir, *data = site_datadir();
+	const char *dir, *data = site_datadir(), *database = NULL;
 	char *articles_dir, *wire_dir, tmp[] = "/tmp/byline-demo-XXXXXX";
 	char **files;
 	size_t nfiles;
@@ -370,13 +372,20 @@ cmd_demo(int argc, char **argv)
 		fputs(demo_help, stdout);
 		return EXIT_OK;
 	}
-	if (argc != 2 || argv[1][0] == '-')
+	if (argc == 4 && strcmp(argv[2], "--database") == 0)
+		database = argv[3];
+	else if (argc == 3 && strncmp(argv[2], "--database=", 11) == 0)
+		database = argv[2] + 11;
+	else if (argc != 2)
+		return cli_usage("demo", "expected one site folder");
+	if (argv[1][0] == '-' || (database != NULL && *database == '\0'))
 		return cli_usage("demo", "expected one site folder");
 	dir = argv[1];
 	{
 		char *conf = bl_arena_printf(&a, "%s/byline.conf", dir);
 		if (access(conf, F_OK) < 0 &&
-		    site_init(dir, "The Harbridge Courier", "http://127.0.0.1:8080", &err) < 0) {
+		    site_init(dir, "The Harbridge Courier", "http://127.0.0.1:8080",
+		    database, &err) < 0) {
 			rc = cli_fail("demo: %s", err.msg);
 			goto out;
 		}

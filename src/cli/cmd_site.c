@@ -12,14 +12,17 @@
 #include "site/site.h"
 
 static const char init_help[] =
-"usage: byline init DIR [--title T] [--url URL]\n"
+"usage: byline init DIR [--title T] [--url URL] [--database URL]\n"
 "\n"
 "Creates a new site in DIR: DIR/byline.conf (settings), DIR/byline.db\n"
 "(the SQLite database), DIR/media/ (photos) and DIR/secret.key (a random\n"
 "key readable only by its owner). Refuses to touch an existing site.\n"
 "\n"
-"  --title T   the site's name (default \"Byline\")\n"
-"  --url URL   its public address (default http://127.0.0.1:8080)\n";
+"  --title T       the site's name (default \"Byline\")\n"
+"  --url URL       its public address (default http://127.0.0.1:8080)\n"
+"  --database URL  keep the site in PostgreSQL instead:\n"
+"                  postgresql://USER@HOST:PORT/DB (the database must\n"
+"                  exist; its tables are created); or sqlite:PATH\n";
 
 int
 cmd_init(int argc, char **argv)
@@ -27,10 +30,12 @@ cmd_init(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "title", required_argument, NULL, 't' },
 		{ "url", required_argument, NULL, 'u' },
+		{ "database", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *title = "Byline", *url = "http://127.0.0.1:8080";
+	const char *database = NULL;
 	struct bl_err err;
 	int c;
 
@@ -38,6 +43,7 @@ cmd_init(int argc, char **argv)
 		switch (c) {
 		case 't': title = optarg; break;
 		case 'u': url = optarg; break;
+		case 'd': database = optarg; break;
 		case 'h': fputs(init_help, stdout); return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
@@ -47,7 +53,10 @@ cmd_init(int argc, char **argv)
 	if (config_check(config_find("site.title"), title, &err) < 0 ||
 	    config_check(config_find("site.url"), url, &err) < 0)
 		return cli_usage("init", "%s", err.msg);
-	if (site_init(argv[optind], title, url, &err) < 0)
+	if (database != NULL && (*database == '\0' ||
+	    strpbrk(database, "\r\n") != NULL))
+		return cli_usage("init", "--database needs a database URL");
+	if (site_init(argv[optind], title, url, database, &err) < 0)
 		return cli_fail("init: %s", err.msg);
 	printf("created site '%s' in %s\n", title, argv[optind]);
 	return EXIT_OK;

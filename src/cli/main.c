@@ -10,7 +10,8 @@ static const char usage_text[] =
 "Byline holds a news site in one folder and serves it over HTTP.\n"
 "\n"
 "commands:\n"
-"  init DIR [--title T] [--url URL]     create a new site\n"
+"  init DIR [--title T] [--url URL] [--database URL]\n"
+"                                       create a new site (SQLite or PostgreSQL)\n"
 "  serve DIR [--listen HOST:PORT] [--threads N]\n"
 "                                       serve a site (default 127.0.0.1:8080)\n"
 "  import text FILE... --site DIR [--section S] [--author A] [--date ISO]\n"
@@ -18,13 +19,14 @@ static const char usage_text[] =
 "                                       import plain-text articles\n"
 "  post add FILE.md --site DIR [--publish]\n"
 "                                       add an article written in Markdown\n"
-"  demo DIR                             create and fill a demo site\n"
+"  demo DIR [--database URL]            create and fill a demo site\n"
 "  config get KEY --site DIR            print a setting\n"
 "  config set KEY VALUE --site DIR      change a setting\n"
 "  comments list --site DIR [--status S] [--article SLUG]\n"
 "                                       list reader comments, ID first\n"
 "  comments approve|spam|delete ID... --site DIR\n"
 "                                       moderate comments\n"
+"  migrate --site DIR --to URL          move a site to another database\n"
 "\n"
 "'byline COMMAND --help' explains a command's options.\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n";
@@ -38,7 +40,7 @@ main(int argc, char **argv)
 	} commands[] = {
 		{ "init", cmd_init }, { "serve", cmd_serve }, { "import", cmd_import },
 		{ "post", cmd_post }, { "demo", cmd_demo }, { "config", cmd_config },
-		{ "comments", cmd_comments },
+		{ "comments", cmd_comments }, { "migrate", cmd_migrate },
 	};
 
 	if (argc < 2) {

@@ -39,7 +39,7 @@ const struct config_option config_options[] = {
 	{ "server.max_header_bytes", CONFIG_INT, "16384", 2048, 1048576,
 	  OFF(server_max_header_bytes), "Largest request line plus headers, in bytes; larger ones get 431 or 414." },
 	{ "database", CONFIG_STRING, "byline.db", 0, 0, OFF(database),
-	  "The database: a SQLite file relative to the site folder." },
+	  "The database: a SQLite file (relative to the site folder, or sqlite:PATH) or a PostgreSQL URL postgresql://USER@HOST:PORT/DB." },
 	{ "cache.max_mb", CONFIG_INT, "256", 1, 65536, OFF(cache_max_mb),
 	  "Memory for rendered pages, in MiB; least recently used pages go first." },
 	{ "pages.per_page", CONFIG_INT, "10", 1, 100, OFF(pages_per_page),
@@ -382,6 +382,21 @@ config_set_file(const char *path, const char *key, const char *value,
 }
 
 int
+config_url_has_password(const char *url)
+{
+	const char *p = strstr(url, "://"), *at, *colon;
+
+	if (p == NULL)
+		return 0;
+	p += 3;
+	at = strchr(p, '@');
+	if (at == NULL)
+		return strstr(p, "password=") != NULL;
+	colon = memchr(p, ':', (size_t)(at - p));
+	return colon != NULL || strstr(p, "password=") != NULL;
+}
+
+int
 config_write_new(const char *path, const char *title, const char *url,
     const char *database, struct bl_err *err)
 {
@@ -394,7 +409,9 @@ config_write_new(const char *path, const char *title, const char *url,
 	bl_buf_printf(&b, "[site]\ntitle = %s\nurl = %s\nlanguage = en\ntimezone = UTC\n\n",
 	    title, url);
 	bl_buf_puts(&b, "[server]\nlisten = 127.0.0.1:8080\nthreads = 0\n");
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	/* A database URL with a password makes the file a secret. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL,
+	    config_url_has_password(database) ? 0600 : 0644);
 	if (fd < 0) {
 		bl_errf(err, "cannot create '%s': %s", path, strerror(errno));
 		goto out;

@@ -97,7 +97,10 @@ int config_get(const struct config *c, const char *key, struct bl_buf *out,
  */
 int config_set_file(const char *path, const char *key, const char *value,
     struct bl_err *err);
-/* Writes a fresh configuration file for `byline init`. */
+/* 1 when a database URL carries a password (user:pw@ or password=). */
+int config_url_has_password(const char *url);
+/* Writes a fresh configuration file for `byline init` (mode 0600 when the
+ * database URL carries a password, else 0644). */
 int config_write_new(const char *path, const char *title, const char *url,
     const char *database, struct bl_err *err);
 /* Writes the option table as Markdown (docs/configuration.md). */

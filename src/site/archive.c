@@ -305,15 +305,17 @@ site_archive_route(struct site *s, const struct http_req *req,
 	}
 	ticket = page_cache_ticket(s->cache);
 	if (pb_begin(&b, s, path) < 0) {
-		fprintf(stderr, "byline: %s\n", b.err.msg);
+		b.err.unavailable = 1;
+		site_fail(res, &b.err, "cannot reach the database");
 		res->page = site_error_page(503, "Service unavailable");
 		return 1;
 	}
 	p = index ? build_index(&b) : build_period(&b, &pd);
 	if (p == NULL) {
-		fprintf(stderr, "byline: cannot build '%s': %s\n", path, b.err.msg);
+		res->page = site_fail(res, &b.err, "cannot build archive page")
+		    == 503 ? site_error_page(503, "Service unavailable") :
+		    site_error_page(500, "Internal server error");
 		pb_end(&b);
-		res->page = site_error_page(500, "Internal server error");
 		return 1;
 	}
 	pb_end(&b);

@@ -186,6 +186,25 @@ pb_render(struct page_build *b, const char *tpl, int status,
 	return p;
 }
 
+/*
+ * A failure to build a response: logged with what was being done, and
+ * answered 503 with Retry-After when the database is unreachable for now
+ * (err->unavailable), else 500.
+ */
+int
+site_fail(struct http_result *res, const struct bl_err *err, const char *what)
+{
+	int status = err->unavailable ? 503 : 500;
+
+	fprintf(stderr, "byline: %s: %s\n", what, err->msg);
+	if (status == 503 && res->nheaders < sizeof(res->headers) /
+	    sizeof(res->headers[0])) {
+		res->headers[res->nheaders].name = "Retry-After";
+		res->headers[res->nheaders++].value = "5";
+	}
+	return status;
+}
+
 struct page *
 site_error_page(int status, const char *text)
 {

@@ -924,8 +924,9 @@ site_feed_route(struct site *s, const struct http_req *req,
 	if (p == NULL && missing)
 		return 0;      /* the site's own 404 page */
 	if (p == NULL) {
-		fprintf(stderr, "byline: cannot build '%s': %s\n", path, err.msg);
-		res->page = feed_error_page(500, "Internal server error");
+		res->page = site_fail(res, &err, "cannot build feed") == 503 ?
+		    feed_error_page(503, "Service unavailable") :
+		    feed_error_page(500, "Internal server error");
 		return 1;
 	}
 	page_cache_put(s->cache, path, p, ticket);

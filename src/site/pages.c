@@ -578,7 +578,8 @@ site_handle(void *ctx, const struct http_req *req, struct http_result *res)
 	ticket = page_cache_ticket(s->cache);
 	b.st = site_store(s, &b.err);
 	if (b.st == NULL) {
-		fprintf(stderr, "byline: %s\n", b.err.msg);
+		b.err.unavailable = 1;
+		site_fail(res, &b.err, "cannot reach the database");
 		res->page = site_error_page(503, "Service unavailable");
 		bl_arena_release(&b.a);
 		return;
@@ -617,8 +618,9 @@ site_handle(void *ctx, const struct http_req *req, struct http_result *res)
 	}
 	site_store_put(s, b.st);
 	if (p == NULL) {
-		fprintf(stderr, "byline: cannot build '%s': %s\n", http_req_path(req), b.err.msg);
-		p = site_error_page(500, "Internal server error");
+		p = site_fail(res, &b.err, "cannot build page") == 503 ?
+		    site_error_page(503, "Service unavailable") :
+		    site_error_page(500, "Internal server error");
 		cacheable = 0;
 	}
 	if (cacheable && p->status == 200)

@@ -206,7 +206,8 @@ site_search_route(struct site *s, const struct http_req *req,
 		return 0;	/* the site answers 405 */
 	memset(res, 0, sizeof(*res));
 	if (pb_begin(&b, s, "/search") < 0) {
-		fprintf(stderr, "byline: %s\n", b.err.msg);
+		b.err.unavailable = 1;
+		site_fail(res, &b.err, "cannot reach the database");
 		res->page = site_error_page(503, "Service unavailable");
 		return 1;
 	}
@@ -214,11 +215,10 @@ site_search_route(struct site *s, const struct http_req *req,
 	 * one indexed query. */
 	p = build_search(&b, http_req_query(req, "q"),
 	    page_param(http_req_query(req, "page")));
-	if (p == NULL) {
-		fprintf(stderr, "byline: cannot build search page: %s\n",
-		    b.err.msg);
-		p = site_error_page(500, "Internal server error");
-	}
+	if (p == NULL)
+		p = site_fail(res, &b.err, "cannot build search page") == 503 ?
+		    site_error_page(503, "Service unavailable") :
+		    site_error_page(500, "Internal server error");
 	pb_end(&b);
 	res->page = p;
 	return 1;

@@ -48,6 +48,12 @@ pool_free(struct store_pool *p)
 	free(p);
 }
 
+static const char *
+store_pool_url(const struct store_pool *p)
+{
+	return p->url;
+}
+
 struct store *
 site_store(struct site *s, struct bl_err *err)
 {
@@ -82,6 +88,12 @@ site_store_put(struct site *s, struct store *st)
 /* -------------------------------------------------------------- folders */
 
 const char *
+site_database(const struct site *s)
+{
+	return store_pool_url(s->pool);
+}
+
+const char *
 site_datadir(void)
 {
 	const char *d = getenv("BYLINE_DATADIR");
@@ -98,12 +110,22 @@ join(const char *a, const char *b)
 	return bl_buf_detach(&buf, NULL);
 }
 
-/* The database URL for a configured `database` value: URLs pass, a
- * relative file is taken relative to the site folder. */
-static char *
-database_url(const char *dir, const char *db)
+char *
+site_database_url(const char *dir, const char *db)
 {
-	if (strstr(db, "://") || strncmp(db, "sqlite:", 7) == 0 || db[0] == '/')
+	struct bl_buf b = BL_BUF_INIT;
+
+	if (strncmp(db, "sqlite:", 7) == 0) {
+		const char *p = db + 7;
+
+		if (strncmp(p, "//", 2) == 0)
+			p += 2;
+		if (*p == '/' || *p == '\0')
+			return bl_xstrdup(db);
+		bl_buf_printf(&b, "sqlite:%s/%s", dir, p);
+		return bl_buf_detach(&b, NULL);
+	}
+	if (strstr(db, "://") || db[0] == '/')
 		return bl_xstrdup(db);
 	return join(dir, db);
 }
@@ -159,7 +181,7 @@ site_open(const char *dir, struct site **out, struct bl_err *err)
 	 * once, from the configuration, before any thread starts. */
 	setenv("TZ", s->cfg.site_timezone, 1);
 	tzset();
-	url = database_url(dir, s->cfg.database);
+	url = site_database_url(dir, s->cfg.database);
 	s->pool = pool_new(url);
 	free(url);
 	/* Open one connection now: it runs migrations and proves the
@@ -225,9 +247,10 @@ write_secret(const char *path, struct bl_err *err)
 
 int
 site_init(const char *dir, const char *title, const char *url,
-    struct bl_err *err)
+    const char *database, struct bl_err *err)
 {
 	char *conf = join(dir, "byline.conf"), *db = join(dir, "byline.db");
+	char *dburl = database != NULL ? site_database_url(dir, database) : NULL;
 	char *media = join(dir, "media"), *secret = join(dir, "secret.key");
 	struct store *st = NULL;
 	int rc = -1;
@@ -246,14 +269,16 @@ site_init(const char *dir, const char *title, const char *url,
 	}
 	if (access(secret, F_OK) < 0 && write_secret(secret, err) < 0)
 		goto out;
-	if (store_open(db, &st, err) < 0)
+	if (store_open(dburl != NULL ? dburl : db, &st, err) < 0)
 		goto out;
 	store_close(st);
 	/* The configuration is written last: its presence marks a site. */
-	if (config_write_new(conf, title, url, "byline.db", err) < 0)
+	if (config_write_new(conf, title, url,
+	    database != NULL ? database : "byline.db", err) < 0)
 		goto out;
 	rc = 0;
 out:
+	free(dburl);
 	free(conf);
 	free(db);
 	free(media);

@@ -49,9 +49,19 @@ const char *site_datadir(void);
 int site_open(const char *dir, struct site **out, struct bl_err *err);
 void site_close(struct site *s);
 
-/* Creates a new site folder (fails if DIR/byline.conf exists). */
+/* Creates a new site folder (fails if DIR/byline.conf exists) on
+ * `database`: NULL for DIR/byline.db (SQLite), else a URL as store_open
+ * takes (postgresql://..., whose database must exist; its schema is
+ * created or upgraded). */
 int site_init(const char *dir, const char *title, const char *url,
-    struct bl_err *err);
+    const char *database, struct bl_err *err);
+
+/* The database URL for a `database` setting: URLs pass, a relative file
+ * (also "sqlite:FILE") is taken relative to the site folder `dir`.
+ * Caller frees. */
+char *site_database_url(const char *dir, const char *db);
+/* The URL of the site's database (borrowed). */
+const char *site_database(const struct site *s);
 
 /* Borrow a store connection for the current thread; give it back. */
 struct store *site_store(struct site *s, struct bl_err *err);

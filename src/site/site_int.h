@@ -93,6 +93,11 @@ void pb_pagination(struct page_build *b, const char *base, int page,
  * when `spliced`; NULL with b->err on failure. */
 struct page *pb_render(struct page_build *b, const char *tpl, int status,
     const char *cache_control, int spliced);
+/* Logs a failed build ("byline: WHAT: why") and returns the status to
+ * answer: 503 (with a Retry-After header added to res) when err says the
+ * database is unreachable for now, else 500. */
+int site_fail(struct http_result *res, const struct bl_err *err,
+    const char *what);
 
 /* A plain error page (not cached). */
 struct page *site_error_page(int status, const char *text);

@@ -418,7 +418,8 @@ site_sitemap_route(struct site *s, const struct http_req *req,
 	}
 	ticket = page_cache_ticket(s->cache);
 	if ((st = site_store(s, &err)) == NULL) {
-		fprintf(stderr, "byline: %s\n", err.msg);
+		err.unavailable = 1;
+		site_fail(res, &err, "cannot reach the database");
 		res->page = feed_error_page(503, "Service unavailable");
 		return 1;
 	}
@@ -441,8 +442,9 @@ site_sitemap_route(struct site *s, const struct http_req *req,
 	if (p == NULL && err.msg[0] == '\0')
 		return 0;      /* no such sitemap: the site's 404 page */
 	if (p == NULL) {
-		fprintf(stderr, "byline: cannot build '%s': %s\n", path, err.msg);
-		res->page = feed_error_page(500, "Internal server error");
+		res->page = site_fail(res, &err, "cannot build sitemap") ==
+		    503 ? feed_error_page(503, "Service unavailable") :
+		    feed_error_page(500, "Internal server error");
 		return 1;
 	}
 	if (kind != SM_NEWS)

@@ -12,9 +12,16 @@
  * Every write to the store appends the cache keys it affects to a change
  * log in the database, in the same transaction. This thread notices new
  * rows, whichever process wrote them (the server itself, `byline import`
- * run beside it), and drops the pages that depend on those keys. Polling
- * uses store_poll(), which for SQLite reads PRAGMA data_version and touches
- * no table, so an idle site costs next to nothing.
+ * run beside it, another node on the same PostgreSQL), and drops the pages
+ * that depend on those keys. Polling uses store_poll(), which for SQLite
+ * reads PRAGMA data_version and for PostgreSQL looks for notifications on
+ * a LISTEN connection; neither touches a table, so an idle site costs next
+ * to nothing.
+ *
+ * When the database cannot be reached, cached pages are kept and served:
+ * nothing can change them while no one can write. Once the watcher is
+ * connected again it drops the whole cache, since changes made by others
+ * meanwhile were not followed.
  */
 static void *
 watch_main(void *arg)
@@ -23,7 +30,7 @@ watch_main(void *arg)
 	struct store *st = NULL;
 	struct bl_err err;
 	int64_t last = 0;
-	int have_last = 0;
+	int have_last = 0, lost = 0;
 
 	while (!s->stopping) {
 		struct timespec ts = { 0, WATCH_INTERVAL_MS * 1000000L };
@@ -41,8 +48,15 @@ watch_main(void *arg)
 		if (!have_last) {
 			if (store_change_latest(st, &last, &err) < 0)
 				goto fail;
-			store_poll(st, &changed, &err);
+			if (store_poll(st, &changed, &err) < 0)
+				goto fail;
 			have_last = 1;
+			if (lost) {
+				page_cache_clear(s->cache);
+				fprintf(stderr, "byline: change watcher: database "
+				    "reachable again; cached pages dropped\n");
+				lost = 0;
+			}
 			continue;
 		}
 		if (store_poll(st, &changed, &err) < 0)
@@ -70,11 +84,14 @@ watch_main(void *arg)
 fail:
 		bl_arena_release(&a);
 		fprintf(stderr, "byline: change watcher: %s\n", err.msg);
-		/* Be safe: what we cannot follow, we do not keep. */
-		page_cache_clear(s->cache);
+		if (!err.unavailable) {
+			/* Be safe: what we cannot follow, we do not keep. */
+			page_cache_clear(s->cache);
+		}
 		store_close(st);
 		st = NULL;
 		have_last = 0;
+		lost = 1;
 	}
 	if (st)
 		site_store_put(s, st);

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { statSync } from 'node:fs';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import feedParser from '@rowanmanning/feed-parser';
-import { demoSite, serve, request, cleanup, byline } from '../lib/server.mjs';
+import { demoSite, copySite, serve, request, cleanup, byline } from '../lib/server.mjs';
 import { DatabaseSync } from '../lib/db.mjs';
 
 const SITE = 'http://127.0.0.1:8080';      // the demo's site.url
@@ -275,9 +275,7 @@ test('feeds answer conditional GET with 304', async () => {
 });
 
 test('feeds.content = summary carries the standfirst instead of the body', async () => {
-  const d2 = join(dirname(dir), 'summary-site');
-  const { cpSync } = await import('node:fs');
-  cpSync(dir, d2, { recursive: true });
+  const d2 = copySite(dir);
   assert.equal(byline(['config', 'set', 'feeds.content', 'summary', '--site', d2]).status, 0);
   assert.notEqual(byline(['config', 'set', 'feeds.content', 'everything', '--site', d2]).status, 0);
   const s2 = await serve(d2);
@@ -295,6 +293,7 @@ test('feeds.content = summary carries the standfirst instead of the body', async
     }
   } finally {
     await s2.stop();
+    cleanup(dirname(d2));
   }
 });
 

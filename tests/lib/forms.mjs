@@ -1,10 +1,10 @@
 // Comment-form helpers: sites with comment settings, a small HTML tokenizer,
 // reading the "Leave a Reply" form, answering its question, posting it like
 // a browser without JavaScript (no automatic redirects) and keeping cookies.
-import { cpSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
-import { demoSite, byline, tempDir, request, links } from './server.mjs';
+import { demoSite, copySite, byline, request, links } from './server.mjs';
 
 /* ------------------------------------------------------------ sites */
 
@@ -18,8 +18,7 @@ export function commentSite(settings = {}) {
     const t = dirname(template);
     process.on('exit', () => { try { rmSync(t, { recursive: true, force: true }); } catch { /* ignore */ } });
   }
-  const dir = join(tempDir(), 'site');
-  cpSync(template, dir, { recursive: true });
+  const dir = copySite(template);
   for (const [k, v] of Object.entries(settings)) {
     const r = byline(['config', 'set', k, String(v), '--site', dir]);
     if (r.status !== 0) throw new Error(`byline config set ${k} ${v} failed (${r.status}): ${r.stderr}`);

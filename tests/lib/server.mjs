@@ -1,9 +1,10 @@
 // Test helpers: make sites with the real binary, start `byline serve` on a
 // free loopback port, and talk HTTP without any automatic decompression.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 
 export const BIN = process.env.BYLINE_BIN || new URL('../../build/byline', import.meta.url).pathname;
@@ -32,11 +33,52 @@ export function tempDir(prefix = 'byline-test-') {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-// A demo site in a fresh temporary folder.
+// Set by tests/run.sh (the pg kind) to a throwaway PostgreSQL server,
+// e.g. postgresql://byline@127.0.0.1:5433/ : every site the helpers make
+// then lives in a fresh database of its own on that server.
+export const PG = process.env.BYLINE_TEST_PG || '';
+
+// Runs SQL with psql on database `db` of the test server; returns stdout.
+export function psql(db, sql) {
+  const r = spawnSync('psql', ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1', `${PG}${db}`, '-c', sql],
+    { encoding: 'utf8', timeout: 60000 });
+  if (r.status !== 0) throw new Error(`psql: ${r.stderr || r.error}`);
+  return r.stdout;
+}
+
+// A new empty database on the test server (from `template` when given);
+// returns its URL.
+export function newDatabase(template = null) {
+  const name = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  psql('postgres', `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  return `${PG}${name}`;
+}
+
+// The `database` setting of the site in `dir`.
+export function siteDatabase(dir) {
+  const m = readFileSync(join(dir, 'byline.conf'), 'utf8').match(/^database\s*=\s*(.*)$/m);
+  return m ? m[1].trim() : 'byline.db';
+}
+
+// A demo site in a fresh temporary folder (on PostgreSQL under the pg kind).
 export function demoSite() {
   const dir = join(tempDir(), 'site');
-  const r = byline(['demo', dir]);
+  const r = byline(PG ? ['demo', dir, '--database', newDatabase()] : ['demo', dir]);
   if (r.status !== 0) throw new Error(`byline demo failed: ${r.stderr}`);
+  return dir;
+}
+
+// An independent copy of the (not running) site in `src`: the folder, and
+// under the pg kind its database, cloned.
+export function copySite(src) {
+  const dir = join(tempDir(), 'site');
+  cpSync(src, dir, { recursive: true });
+  const db = siteDatabase(src);
+  if (/^postgres(ql)?:\/\//.test(db)) {
+    const url = newDatabase(db.slice(db.lastIndexOf('/') + 1));
+    const r = byline(['config', 'set', 'database', url, '--site', dir]);
+    if (r.status !== 0) throw new Error(`byline config set database failed: ${r.stderr}`);
+  }
   return dir;
 }
 
