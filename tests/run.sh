@@ -1,8 +1,13 @@
 #!/bin/sh
 # Runs every test suite and ends with one line: "N passed, N failed".
-#   tests/run.sh BUILD_DIR [unit|cli|http|browser|validity|asan|fuzz]...
+#   tests/run.sh BUILD_DIR [unit|cli|http|browser|validity|pg|asan|fuzz]...
 # Unit suites are Criterion executables; HTTP and browser suites use
 # node's test runner against a real `byline serve` on 127.0.0.1.
+# The pg kind starts a throwaway PostgreSQL cluster on 127.0.0.1
+# (scripts/pg-cluster.sh, in a temporary folder, stopped at the end) and
+# runs the store unit suite and every HTTP suite again with the sites on
+# PostgreSQL (BYLINE_TEST_PG), then the multi-node suites in tests/nodes
+# (two nodes behind nginx, PostgreSQL stopped under a running node).
 # The asan kind runs the unit, CLI and HTTP suites again against build-asan
 # (see `make asan`), built with AddressSanitizer and UBSan, leak checks on.
 # The fuzz kind builds the libFuzzer harnesses with clang in build-fuzz
@@ -12,12 +17,21 @@ set -u
 cd "$(dirname "$0")/.."
 build=${1:-build}
 shift 2>/dev/null || true
-kinds=${*:-unit cli http browser validity asan fuzz}
+kinds=${*:-unit cli http browser validity pg asan fuzz}
 asan_build=${ASAN_BUILD:-build-asan}
 passed=0
 failed=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pgdir=
+cleanup() {
+	rm -f "$log"
+	if [ -n "$pgdir" ]; then
+		scripts/pg-cluster.sh stop "$pgdir/pg"
+		rm -rf "$pgdir"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 count_criterion() {
 	# "[====] Synthesis: Tested: 6 | Passing: 6 | Failing: 0 | Crashing: 0"
@@ -97,6 +111,46 @@ for kind in $kinds; do
 			fi
 			count_node
 		done
+		;;
+	pg)
+		if ! node_deps; then
+			echo "== pg: cannot install the node test dependencies"
+			failed=$((failed + 1))
+			continue
+		fi
+		pgdir=$(mktemp -d)
+		if ! url=$(scripts/pg-cluster.sh start "$pgdir/pg" 2>"$log"); then
+			cat "$log"
+			echo "== pg: cannot start a PostgreSQL cluster (run 'make deps')"
+			failed=$((failed + 1))
+			continue
+		fi
+		export BYLINE_TEST_PG="$url"
+		for exe in $(find "$build/tests/unit" -type f -perm -u+x -name 'unit-store*' | sort); do
+			echo "== pg unit: $(basename "$exe")"
+			BYLINE_DATADIR=$(pwd) "$exe" --jobs 2 >"$log" 2>&1
+			status=$?
+			grep -E 'FAIL|Crash|Warning|Synthesis' "$log" | tail -n 30
+			count_criterion
+			if [ $status -ne 0 ] && ! grep -q 'Failing: [1-9]\|Crashing: [1-9]' "$log"; then
+				failed=$((failed + 1))
+			fi
+		done
+		for t in tests/http/*.test.mjs tests/nodes/*.test.mjs; do
+			[ -f "$t" ] || continue
+			echo "== pg $(basename "$(dirname "$t")"): $(basename "$t")"
+			BYLINE_BIN="$(pwd)/$build/byline" BYLINE_DATADIR=$(pwd) \
+			    node --test --test-reporter=tap "$t" >"$log" 2>&1
+			grep -E '^not ok|^# (pass|fail)' "$log"
+			if grep -q '^not ok' "$log"; then
+				grep -B2 -A30 '^not ok' "$log" | head -n 80
+			fi
+			count_node
+		done
+		unset BYLINE_TEST_PG
+		scripts/pg-cluster.sh stop "$pgdir/pg"
+		rm -rf "$pgdir"
+		pgdir=
 		;;
 	asan)
 		if [ ! -x "$asan_build/byline" ]; then
