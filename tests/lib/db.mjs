@@ -64,3 +64,16 @@ export class DatabaseSync {
     return /^-?\d+$/.test(out) ? Number(out) : out;
   }
 }
+
+// The database the site in `dir` uses now, as its byline.conf says.
+export function siteDb(dir) {
+  const m = readFileSync(join(dir, 'byline.conf'), 'utf8').match(/^database\s*=\s*(.*)$/m);
+  const v = m ? m[1].trim() : 'byline.db';
+  if (/^postgres(ql)?:\/\//.test(v)) {
+    const d = new DatabaseSync(join(dir, '.none'));
+    d.pg = v;
+    return d;
+  }
+  const file = v.replace(/^sqlite:(\/\/)?/, '');
+  return new DatabaseSync(file.startsWith('/') ? file : join(dir, file));
+}
