@@ -79,8 +79,11 @@ test('a CAPTCHA answered on one node cannot be replayed on the other', { skip },
   const { form } = await reader.form(paths[1]);
   const first = await reader.submit(form, goodComment());
   assert.equal(first.status, 303);
-  const again = await new Reader(b.port).submit(form, goodComment());
-  assert.equal(again.status, 409, 'the spent question is refused by the other node');
+  const values = goodComment();
+  const again = await new Reader(b.port).submit(form, values);
+  assert.equal(again.status, 422, 'the spent question is refused by the other node');
+  assert.ok(again.text.includes('That question was already used.'));
+  assert.ok(again.text.includes(values.comment), 'with the comment given back');
 });
 
 test('flood control holds across nodes', { skip }, async () => {
