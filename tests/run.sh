@@ -136,7 +136,7 @@ for kind in $kinds; do
 				failed=$((failed + 1))
 			fi
 		done
-		for t in tests/http/*.test.mjs tests/cli/migrate.test.mjs tests/nodes/*.test.mjs; do
+		for t in tests/http/*.test.mjs tests/cli/migrate.test.mjs tests/cli/database.test.mjs tests/nodes/*.test.mjs; do
 			[ -f "$t" ] || continue
 			echo "== pg $(basename "$(dirname "$t")"): $(basename "$t")"
 			BYLINE_BIN="$(pwd)/$build/byline" BYLINE_DATADIR=$(pwd) \
