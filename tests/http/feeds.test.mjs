@@ -34,7 +34,7 @@ const list = (sql) => {
   return v === '' ? [] : String(v).split('\n');
 };
 // Published article paths, newest first, matching a WHERE clause.
-const paths = (where = '1') => list(`SELECT group_concat(path, char(10)) FROM (SELECT a.path FROM articles a WHERE a.status = 1 AND (${where}) ORDER BY a.published_at DESC, a.id DESC LIMIT 20)`);
+const paths = (where = '1 = 1') => list(`SELECT group_concat(path, char(10)) FROM (SELECT a.path FROM articles a WHERE a.status = 1 AND (${where}) ORDER BY a.published_at DESC, a.id DESC LIMIT 20)`);
 
 const ARRAYS = new Set(['rss.channel.item', 'rss.channel.item.category', 'feed.link', 'feed.entry',
   'feed.entry.link', 'feed.entry.category', 'urlset.url', 'sitemapindex.sitemap']);

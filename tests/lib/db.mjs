@@ -28,9 +28,32 @@ function args(s) {
   return out;
 }
 
+// Gives every "FROM (subquery)" an alias, which PostgreSQL requires.
+function aliasSubqueries(s) {
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const m = /\bFROM\s*\(/gi;
+    m.lastIndex = i;
+    const f = m.exec(s);
+    if (!f) return out + s.slice(i);
+    let j = f.index + f[0].length, depth = 1, quote = false;
+    for (; j < s.length && depth > 0; j++) {
+      if (s[j] === "'") quote = !quote;
+      else if (!quote && s[j] === '(') depth++;
+      else if (!quote && s[j] === ')') depth--;
+    }
+    const rest = s.slice(j);
+    const named = /^\s*(AS\s+)?[a-z_][a-z0-9_]*/i.test(rest) &&
+      !/^\s*(WHERE|ORDER|GROUP|LIMIT|UNION|JOIN|ON)\b/i.test(rest);
+    out += s.slice(i, j) + (named ? '' : ' AS _sub');
+    i = j;
+  }
+}
+
 // SQLite's group_concat, char() and strftime('%s','now') in PostgreSQL terms.
 export function toPostgres(sql) {
-  let s = sql.replace(/\bchar\((\d+)\)/g, 'chr($1)')
+  let s = aliasSubqueries(sql).replace(/\bchar\((\d+)\)/g, 'chr($1)')
     .replace(/strftime\('%s',\s*'now'\)/g, 'extract(epoch from now())::bigint');
   for (;;) {
     const i = s.search(/\bgroup_concat\(/);

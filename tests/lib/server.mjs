@@ -48,9 +48,19 @@ export function psql(db, sql) {
 
 // A new empty database on the test server (from `template` when given);
 // returns its URL.
+// A database in use cannot be a template: it is then copied with
+// pg_dump instead.
 export function newDatabase(template = null) {
   const name = `t_${process.pid}_${randomBytes(4).toString('hex')}`;
-  psql('postgres', `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  try {
+    psql('postgres', `CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
+  } catch (e) {
+    if (!template || !/being accessed by other users/.test(e.message)) throw e;
+    psql('postgres', `CREATE DATABASE ${name}`);
+    const r = spawnSync('sh', ['-c', 'pg_dump --no-owner "$1" | psql -X -q -v ON_ERROR_STOP=1 "$2"', 'sh', `${PG}${template}`, `${PG}${name}`],
+      { encoding: 'utf8', timeout: 120000 });
+    if (r.status !== 0) throw new Error(`copying database ${template}: ${r.stderr}`);
+  }
   return `${PG}${name}`;
 }
 
