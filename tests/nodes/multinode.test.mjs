@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { serve, request, byline, cleanup, PG, tempDir } from '../lib/server.mjs';
 import { DatabaseSync } from '../lib/db.mjs';
-import { commentSite, Reader, articlePaths, goodComment, commentId, sleep } from '../lib/forms.mjs';
+import { commentSite, Reader, articlePaths, goodComment, commentId, parseForm, sleep } from '../lib/forms.mjs';
 import { balancer } from '../lib/nginx.mjs';
 
 const skip = PG ? false : 'needs PostgreSQL (tests/run.sh pg)';
@@ -84,6 +84,27 @@ test('a CAPTCHA answered on one node cannot be replayed on the other', { skip },
   assert.equal(again.status, 422, 'the spent question is refused by the other node');
   assert.ok(again.text.includes('That question was already used.'));
   assert.ok(again.text.includes(values.comment), 'with the comment given back');
+});
+
+test('the edit cookie a reader got from one node works on the other', { skip }, async () => {
+  const path = paths[3];
+  const author = new Reader(a.port);
+  const v = goodComment();
+  const { res } = await author.comment(path, v);
+  assert.equal(res.status, 303);
+  const id = commentId(res);
+  // The same reader (same cookies) now reaches the other node.
+  author.port = b.port;
+  const edit = await author.get(`/comments/${id}/edit`);
+  assert.equal(edit.status, 200, 'the other node accepts the signed cookie');
+  const form = parseForm(edit.text, (t) => (t.attrs.get('action') || '').includes(`/comments/${id}/edit`)) || parseForm(edit.text);
+  if (!form.action) form.action = `/comments/${id}/edit`;
+  const changed = `Edited on the other node: ${v.comment}`;
+  const done = await author.submit(form, { comment: changed });
+  assert.equal(done.status, 303, done.text);
+  const ms = await until(1000, async () => (await request(a.port, path)).text.includes(changed));
+  assert.ok(ms >= 0, 'the first node shows the edit within a second');
+  assert.equal((await new Reader(b.port).get(`/comments/${id}/edit`)).status, 403, 'a stranger still cannot');
 });
 
 test('flood control holds across nodes', { skip }, async () => {
