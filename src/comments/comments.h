@@ -52,6 +52,16 @@ struct cmt_challenge {
 	char token[CMT_TOKEN_MAX];   /* NUL-terminated */
 };
 
+/*
+ * Unpredictable bytes for challenges from a per-thread ChaCha20 generator
+ * keyed by the kernel's random source (re-keyed now and then, and after
+ * fork()): as strong as randombytes_buf(), without a system call each
+ * time. cmt_random_uniform() gives 0..upper-1 without bias (0 for upper
+ * below 2). Safe from any thread.
+ */
+void cmt_random(void *out, size_t n);
+uint32_t cmt_random_uniform(uint32_t upper);
+
 /* Makes a fresh challenge for `article_id`, valid for `ttl` seconds. */
 void cmt_captcha_new(const struct cmt_keys *k, int64_t article_id, int64_t now,
     int64_t ttl, struct cmt_challenge *out);

@@ -203,13 +203,10 @@ page_redirect(int status, const char *location)
 /*
  * Raw-deflates `in` (no zlib or gzip wrapper) ending with `flush`
  * (Z_FULL_FLUSH or Z_FINISH); returns 0 with a malloc'd result, or -1 if
- * zlib fails. `small` is for the per-request fragments: zlib's default
- * state (~270 KB, partly mmap'd) costs about 800 us to set up each time,
- * a 4 KB window with a small hash about 6 us and compresses a few KB of
- * HTML as well. Any window is valid inside a gzip member.
+ * zlib fails. Done once per page, when it is made.
  */
 static int
-deflate_raw(const char *in, size_t len, int small, int flush, char **out,
+deflate_raw(const char *in, size_t len, int flush, char **out,
     size_t *outlen)
 {
 	z_stream z;
@@ -220,8 +217,8 @@ deflate_raw(const char *in, size_t len, int small, int flush, char **out,
 	memset(&z, 0, sizeof(z));
 	if (len > (size_t)UINT32_MAX)
 		return -1;
-	if (deflateInit2(&z, PAGE_GZIP_LEVEL, Z_DEFLATED, small ? -12 : -15,
-	    small ? 5 : 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, PAGE_GZIP_LEVEL, Z_DEFLATED, -15, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
 	/* Room for the flush marker (or final block) on top of the bound. */
 	bound = deflateBound(&z, (uLong)len) + 16;
@@ -252,10 +249,10 @@ make_gz_parts(struct page *p)
 	size_t len = p->body[PAGE_IDENTITY].len, at = (size_t)p->splice_at;
 	size_t i;
 
-	if (deflate_raw(data, at, 0, Z_FULL_FLUSH,
+	if (deflate_raw(data, at, Z_FULL_FLUSH,
 	    &p->gz_part[0].data, &p->gz_part[0].len) != 0)
 		return;
-	if (deflate_raw(data + at, len - at, 0, Z_FINISH,
+	if (deflate_raw(data + at, len - at, Z_FINISH,
 	    &p->gz_part[1].data, &p->gz_part[1].len) != 0 ||
 	    p->gz_part[0].len + p->gz_part[1].len + 18 >= len) {
 		for (i = 0; i < 2; i++) {
@@ -297,24 +294,53 @@ page_new_spliced(int status, const char *content_type,
 	return p;
 }
 
-int
-page_gzip_fragment(const struct page *p, const char *frag, size_t n,
-    struct page_gz_frag *out)
+/*
+ * The fragment goes into the gzip member as stored deflate blocks: no
+ * compression work per response (deflating a 2 KB form cost about 20 us,
+ * a third of the whole response's CPU; a stored block costs a copy and the
+ * CRC). The page around it stays compressed, so the body grows only by
+ * what the fragment would have saved. gz_part[0] ends with a full flush,
+ * so the stream is byte-aligned there and a stored block may follow.
+ */
+#define STORED_MAX 65535u
+
+/* Bytes of the stored blocks holding n bytes: a 5-byte header (BFINAL 0,
+ * BTYPE 00, LEN, NLEN) per 65535 bytes. Nothing at all for n = 0. */
+static size_t
+stored_size(size_t n)
+{
+	return n + 5 * ((n + STORED_MAX - 1) / STORED_MAX);
+}
+
+/* Writes `frag` as stored blocks at `out` (stored_size(n) bytes). */
+static void
+stored_write(const char *frag, size_t n, unsigned char *out)
+{
+	size_t k;
+
+	while (n > 0) {
+		k = n < STORED_MAX ? n : STORED_MAX;
+		out[0] = 0x00;
+		out[1] = (unsigned char)(k & 0xff);
+		out[2] = (unsigned char)(k >> 8);
+		out[3] = (unsigned char)(~k & 0xff);
+		out[4] = (unsigned char)((~k >> 8) & 0xff);
+		memcpy(out + 5, frag, k);
+		out += 5 + k;
+		frag += k;
+		n -= k;
+	}
+}
+
+/* The gzip header and trailer of the member with `frag` spliced in. */
+static void
+gz_frame(const struct page *p, const char *frag, size_t n,
+    unsigned char head[10], unsigned char tail[8])
 {
 	unsigned long crc;
 	size_t total;
 	int i;
 
-	memset(out, 0, sizeof(*out));
-	if (frag == NULL) {
-		frag = "";
-		n = 0;
-	}
-	if (p->splice_at < 0 || p->gz_part[0].data == NULL ||
-	    p->gz_part[1].data == NULL)
-		return -1;
-	if (deflate_raw(frag, n, 1, Z_FULL_FLUSH, &out->data, &out->len) != 0)
-		return -1;
 	crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)frag, (uInt)n);
 	crc = crc32_combine(p->gz_part[0].crc, crc, (z_off_t)n);
 	crc = crc32_combine(crc, p->gz_part[1].crc,
@@ -323,12 +349,78 @@ page_gzip_fragment(const struct page *p, const char *frag, size_t n,
 
 	/* RFC 1952: magic, deflate, no flags, no mtime, no extra flags,
 	 * Unix; the trailer is CRC-32 and ISIZE, little-endian. */
-	memcpy(out->head, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
+	memcpy(head, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
 	for (i = 0; i < 4; i++) {
-		out->tail[i] = (unsigned char)(crc >> (8 * i));
-		out->tail[4 + i] = (unsigned char)((uint64_t)total >> (8 * i));
+		tail[i] = (unsigned char)(crc >> (8 * i));
+		tail[4 + i] = (unsigned char)((uint64_t)total >> (8 * i));
 	}
+}
+
+static int
+has_gz_parts(const struct page *p)
+{
+	return p->splice_at >= 0 && p->gz_part[0].data != NULL &&
+	    p->gz_part[1].data != NULL;
+}
+
+int
+page_gzip_fragment(const struct page *p, const char *frag, size_t n,
+    struct page_gz_frag *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (frag == NULL) {
+		frag = "";
+		n = 0;
+	}
+	if (!has_gz_parts(p) || n > (size_t)UINT32_MAX)
+		return -1;
+	out->len = stored_size(n);
+	out->data = bl_xmalloc(out->len + 1);
+	stored_write(frag, n, (unsigned char *)out->data);
+	gz_frame(p, frag, n, out->head, out->tail);
 	return 0;
+}
+
+size_t
+page_splice_size(const struct page *p, enum page_enc enc, size_t n)
+{
+	if (p->splice_at < 0)
+		return 0;
+	if (enc == PAGE_IDENTITY)
+		return p->body[PAGE_IDENTITY].len + n;
+	if (enc != PAGE_GZIP || !has_gz_parts(p) || n > (size_t)UINT32_MAX)
+		return 0;
+	return 10 + p->gz_part[0].len + stored_size(n) + p->gz_part[1].len + 8;
+}
+
+void
+page_splice_write(const struct page *p, enum page_enc enc, const char *frag,
+    size_t n, char *out)
+{
+	const char *body = p->body[PAGE_IDENTITY].data;
+	size_t at = (size_t)p->splice_at, len = p->body[PAGE_IDENTITY].len;
+	unsigned char *o = (unsigned char *)out;
+
+	if (frag == NULL)
+		n = 0;
+	if (enc == PAGE_IDENTITY) {
+		if (at > len)
+			at = len;
+		memcpy(o, body, at);
+		if (n > 0)
+			memcpy(o + at, frag, n);
+		memcpy(o + at + n, body + at, len - at);
+		return;
+	}
+	if (frag == NULL)
+		frag = "";
+	gz_frame(p, frag, n, o, o + page_splice_size(p, PAGE_GZIP, n) - 8);
+	o += 10;
+	memcpy(o, p->gz_part[0].data, p->gz_part[0].len);
+	o += p->gz_part[0].len;
+	stored_write(frag, n, o);
+	o += stored_size(n);
+	memcpy(o, p->gz_part[1].data, p->gz_part[1].len);
 }
 
 int

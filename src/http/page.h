@@ -43,8 +43,9 @@ struct page {
 	 * body[PAGE_IDENTITY] holds the page without the fragment; the
 	 * fragment goes at byte splice_at. For gzip the page keeps the part
 	 * before and the part after as raw deflate segments, each ended with
-	 * a full flush so they join with a per-request deflated fragment into
-	 * one valid gzip member (CRC-32 combined with crc32_combine). Brotli
+	 * a full flush so they join with the per-request fragment (as stored
+	 * blocks) into one valid gzip member (CRC-32 combined with
+	 * crc32_combine). Brotli
 	 * is not offered for spliced pages.
 	 */
 	long splice_at;
@@ -89,7 +90,7 @@ struct page *page_new_spliced(int status, const char *content_type,
 /*
  * Appends to `out` one complete gzip member whose content is the page
  * with `frag` (n bytes; NULL means empty) at the splice point: header,
- * gz_part[0], the fragment deflated on its own, gz_part[1], trailer.
+ * gz_part[0], the fragment as stored blocks, gz_part[1], trailer.
  * Returns 0, or -1 if the page has no gzip segments (not spliced, not
  * compressed) or zlib or `out` failed.
  */
@@ -99,17 +100,31 @@ int page_gzip_splice(const struct page *p, const char *frag, size_t n,
 /*
  * The per-response pieces of the same gzip member, for sending it without
  * copying the page: head, p->gz_part[0], data, p->gz_part[1], tail.
+ * The fragment is not compressed: it goes in as stored deflate blocks,
+ * which cost a copy instead of a deflate per response.
  * page_gzip_fragment() returns 0 with `data` malloc'd (the caller frees
  * it) or -1 as page_gzip_splice() does.
  */
 struct page_gz_frag {
 	unsigned char head[10];
-	char *data;                 /* raw deflate of the fragment, flushed */
+	char *data;                 /* the fragment as stored blocks */
 	size_t len;
 	unsigned char tail[8];      /* CRC-32 and ISIZE */
 };
 int page_gzip_fragment(const struct page *p, const char *frag, size_t n,
     struct page_gz_frag *out);
+
+/*
+ * The whole body of a spliced page with an n-byte fragment in it, in one
+ * buffer, so a response goes out with its headers in one send. enc is
+ * PAGE_IDENTITY, or PAGE_GZIP for a page with gzip segments.
+ * page_splice_size() gives the body's size, or 0 when the page cannot be
+ * sent that way (no splice point, no gzip segments for PAGE_GZIP);
+ * page_splice_write() writes exactly that many bytes to `out` (borrowed).
+ */
+size_t page_splice_size(const struct page *p, enum page_enc enc, size_t n);
+void page_splice_write(const struct page *p, enum page_enc enc,
+    const char *frag, size_t n, char *out);
 
 /* A redirect (301/302/303/307/308) to `location` (copied; control
  * characters are dropped) with a small HTML body linking it. One

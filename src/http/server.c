@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include <microhttpd.h>
 
 #include "core/alloc.h"
@@ -33,9 +35,35 @@
  * the answer on a live connection) up to this many; past it the
  * connection is closed. */
 #define HTTP_MAX_DISCARD ((size_t)64 * 1024 * 1024)
+/* POST handlers run on their own threads, at most this many at once. */
+#define HTTP_POST_THREADS 64
+/* A spliced page up to this size is copied into one buffer per response
+ * (see send_spliced()); a larger one is sent in pieces, without a copy. */
+#define HTTP_SPLICE_COPY_MAX ((size_t)256 * 1024)
+
+/*
+ * POST requests run their handler on a pool of threads of their own, with
+ * the connection suspended meanwhile: a POST may wait on the database (a
+ * comment waits for its group commit, several milliseconds), and on an
+ * event thread that wait would hold up every connection multiplexed on it
+ * and keep writes from ever being many at once. Threads are started as
+ * work arrives, up to HTTP_POST_THREADS, and stay until the server stops.
+ */
+struct post_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t work;         /* a request was queued, or stopping */
+	pthread_cond_t idle;         /* a request finished */
+	struct http_req *head, *tail;
+	pthread_t threads[HTTP_POST_THREADS];
+	unsigned nthreads, nidle;
+	unsigned nqueued;            /* in the queue */
+	unsigned busy;               /* queued or running */
+	int stopping;
+};
 
 struct http_server {
 	struct MHD_Daemon *d;
+	struct post_pool posts;
 	http_handler_fn handler;
 	void *ctx;
 	size_t max_body;
@@ -63,6 +91,11 @@ struct http_req {
 	struct bl_buf body;        /* a form body, up to max_body bytes */
 	struct http_form_field *fields; /* parsed, in the arena, in order */
 	char peer[INET6_ADDRSTRLEN];
+	int dispatched;            /* handed to the POST pool */
+	int answered;              /* `res` holds the handler's answer */
+	int sent;                  /* send_result() took res.page */
+	struct http_result res;
+	struct http_req *next;     /* in the POST pool's queue */
 };
 
 /* Sent on every response this server makes itself. */
@@ -329,11 +362,41 @@ release_splice(void *cls)
 	free(sb);
 }
 
+/* Adds a spliced page's headers to `resp` and queues it; the caller still
+ * holds its reference to `p`. */
+static enum MHD_Result
+send_spliced_headers(struct http_req *r, const struct http_result *res,
+    const struct page *p, struct MHD_Response *resp, enum page_enc enc)
+{
+	const char *cc;
+
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    p->content_type);
+	if (enc == PAGE_GZIP)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
+		    enc_name[enc]);
+	if (p->location != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+		    p->location);
+	cc = res->cache_control != NULL ? res->cache_control :
+	    p->cache_control;
+	if (cc != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+		    cc);
+	if (p->gz_part[0].data != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
+		    MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	add_result_headers(resp, res);
+	return queue(r, result_status(res), resp);
+}
+
 /*
  * Sends a page with a splice point and the result's fragment in it,
- * taking over the handler's reference: the page's bytes are sent where
- * they lie, around a per-response fragment (deflated on its own for
- * gzip). Every response differs, so no validators and no 304.
+ * taking over the handler's reference. Up to HTTP_SPLICE_COPY_MAX bytes
+ * the body is assembled in one buffer; a larger page is sent where its
+ * bytes lie, around a copy of the fragment (an iovec response). For gzip
+ * the fragment goes in as stored blocks. Every response differs, so no
+ * validators and no 304.
  */
 static enum MHD_Result
 send_spliced(struct http_req *r, const struct http_result *res)
@@ -343,12 +406,41 @@ send_spliced(struct http_req *r, const struct http_result *res)
 	struct MHD_Response *resp;
 	struct MHD_IoVec iov[5];
 	size_t at = (size_t)p->splice_at, len = p->body[PAGE_IDENTITY].len;
-	size_t flen = res->fragment != NULL ? res->fragment_len : 0;
-	const char *cc;
+	size_t flen = res->fragment != NULL ? res->fragment_len : 0, total;
 	enum page_enc enc;
+	enum MHD_Result ret;
+	char *copy;
 
 	if (at > len)
 		at = len;
+	enc = page_pick_encoding(p, http_req_header(r,
+	    MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	if (enc != PAGE_GZIP)
+		enc = PAGE_IDENTITY;
+	total = page_splice_size(p, enc, flen);
+	if (total == 0 && enc == PAGE_GZIP) {
+		enc = PAGE_IDENTITY;
+		total = page_splice_size(p, enc, flen);
+	}
+	if (total > 0 && total <= HTTP_SPLICE_COPY_MAX) {
+		/* One buffer: libmicrohttpd sends the headers and the body
+		 * in one writev, so a response is one send and, mostly, one
+		 * packet. Sent as pieces, the headers went in a send of
+		 * their own; copying a few tens of KB costs far less than
+		 * that extra system call and segment. */
+		copy = bl_xmalloc(total);
+		page_splice_write(p, enc, res->fragment, flen, copy);
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(
+		    total, copy, free, copy);
+		if (resp == NULL) {
+			free(copy);
+			page_unref(p);
+			return MHD_NO;
+		}
+		ret = send_spliced_headers(r, res, p, resp, enc);
+		page_unref(p);
+		return ret;
+	}
 	sb = bl_xmalloc(sizeof(*sb) + flen + 1);
 	memset(&sb->gz, 0, sizeof(sb->gz));
 	sb->page = p;
@@ -356,8 +448,6 @@ send_spliced(struct http_req *r, const struct http_result *res)
 	if (flen > 0)
 		memcpy(sb->frag, res->fragment, flen);
 	sb->frag[flen] = '\0';
-	enc = page_pick_encoding(p, http_req_header(r,
-	    MHD_HTTP_HEADER_ACCEPT_ENCODING));
 	if (enc == PAGE_GZIP &&
 	    page_gzip_fragment(p, sb->frag, flen, &sb->gz) == 0) {
 		iov[0] = (struct MHD_IoVec){ sb->gz.head, sizeof(sb->gz.head) };
@@ -382,24 +472,7 @@ send_spliced(struct http_req *r, const struct http_result *res)
 		release_splice(sb);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    p->content_type);
-	if (enc == PAGE_GZIP)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING,
-		    enc_name[enc]);
-	if (p->location != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
-		    p->location);
-	cc = res->cache_control != NULL ? res->cache_control :
-	    p->cache_control;
-	if (cc != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-		    cc);
-	if (p->gz_part[0].data != NULL)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_VARY,
-		    MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	add_result_headers(resp, res);
-	return queue(r, result_status(res), resp);
+	return send_spliced_headers(r, res, p, resp, enc);
 }
 
 /* Sends the result's page, taking over the handler's reference. */
@@ -604,13 +677,135 @@ take_body(struct http_req *r, const char *data, size_t n)
 	return r->too_large && r->body_len - max > HTTP_MAX_DISCARD ? -1 : 0;
 }
 
-/* The request is complete: ask the handler and send its answer. */
+/* Sends the handler's answer in r->res. */
+static enum MHD_Result
+send_result(struct http_req *r)
+{
+	struct http_result *res = &r->res;
+	enum MHD_Result ret;
+
+	r->sent = 1;
+	if (res->page != NULL)
+		ret = send_page(r, res);
+	else if (res->file_path != NULL)
+		ret = send_file(r, res);
+	else
+		ret = send_status(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "internal error\n");
+	/* The file is open (or answered) by now. */
+	free(res->file_owned);
+	res->file_owned = NULL;
+	return ret;
+}
+
+/* --- the POST pool ---------------------------------------------------- */
+
+static void *
+post_main(void *arg)
+{
+	struct http_server *s = arg;
+	struct post_pool *pp = &s->posts;
+	struct http_req *r;
+
+	pthread_mutex_lock(&pp->lock);
+	for (;;) {
+		while (pp->head == NULL && !pp->stopping) {
+			pp->nidle++;
+			pthread_cond_wait(&pp->work, &pp->lock);
+			pp->nidle--;
+		}
+		if (pp->head == NULL)
+			break;
+		r = pp->head;
+		pp->nqueued--;
+		pp->head = r->next;
+		if (pp->head == NULL)
+			pp->tail = NULL;
+		pthread_mutex_unlock(&pp->lock);
+
+		memset(&r->res, 0, sizeof(r->res));
+		s->handler(s->ctx, r, &r->res);
+		r->answered = 1;
+		/* libmicrohttpd calls on_request again, on the connection's
+		 * own thread, which sends r->res. */
+		MHD_resume_connection(r->conn);
+
+		pthread_mutex_lock(&pp->lock);
+		pp->busy--;
+		pthread_cond_broadcast(&pp->idle);
+	}
+	pthread_mutex_unlock(&pp->lock);
+	return NULL;
+}
+
+/* Suspends the connection and queues the request for a POST thread;
+ * returns -1 (the caller answers inline) when no thread can be had. */
+static int
+post_dispatch(struct http_req *r)
+{
+	struct post_pool *pp = &r->srv->posts;
+	int rc = 0;
+
+	pthread_mutex_lock(&pp->lock);
+	if (pp->stopping)
+		rc = -1;
+	else if (pp->nidle <= pp->nqueued &&
+	    pp->nthreads < HTTP_POST_THREADS) {
+		/* No thread is free for this one: start another. */
+		if (pthread_create(&pp->threads[pp->nthreads], NULL, post_main,
+		    r->srv) == 0)
+			pp->nthreads++;
+		else if (pp->nthreads == 0)
+			rc = -1;
+	}
+	if (rc == 0) {
+		r->dispatched = 1;
+		r->next = NULL;
+		if (pp->tail != NULL)
+			pp->tail->next = r;
+		else
+			pp->head = r;
+		pp->tail = r;
+		pp->nqueued++;
+		pp->busy++;
+		MHD_suspend_connection(r->conn);
+		pthread_cond_signal(&pp->work);
+	}
+	pthread_mutex_unlock(&pp->lock);
+	return rc;
+}
+
+/* Lets the queued and running POSTs finish, then ends the threads. */
+static void
+post_pool_stop(struct post_pool *pp)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&pp->lock);
+	while (pp->busy > 0)
+		pthread_cond_wait(&pp->idle, &pp->lock);
+	pp->stopping = 1;
+	pthread_cond_broadcast(&pp->work);
+	pthread_mutex_unlock(&pp->lock);
+	for (i = 0; i < pp->nthreads; i++)
+		pthread_join(pp->threads[i], NULL);
+	pthread_mutex_destroy(&pp->lock);
+	pthread_cond_destroy(&pp->work);
+	pthread_cond_destroy(&pp->idle);
+}
+
+/*
+ * The request is complete: ask the handler and send its answer. A POST
+ * goes to the POST pool and comes back here, answered, when its thread
+ * resumes the connection.
+ */
 static enum MHD_Result
 respond(struct http_req *r)
 {
-	struct http_result res;
-	enum MHD_Result ret;
-
+	if (r->answered)
+		return send_result(r);
+	if (r->dispatched)
+		return MHD_YES;         /* still running */
 	form_finish(r);
 	if (r->bad_uri || !http_path_ok(r->path))
 		return send_status(r, MHD_HTTP_BAD_REQUEST, "bad request\n");
@@ -618,18 +813,13 @@ respond(struct http_req *r)
 		return send_status(r, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "method not allowed\n");
 	fill_peer(r);
-	memset(&res, 0, sizeof(res));
-	r->srv->handler(r->srv->ctx, r, &res);
-	if (res.page != NULL)
-		ret = send_page(r, &res);
-	else if (res.file_path != NULL)
-		ret = send_file(r, &res);
-	else
-		ret = send_status(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    "internal error\n");
-	/* The file is open (or answered) by now. */
-	free(res.file_owned);
-	return ret;
+	if (strcmp(r->method, MHD_HTTP_METHOD_POST) == 0 &&
+	    post_dispatch(r) == 0)
+		return MHD_YES;
+	memset(&r->res, 0, sizeof(r->res));
+	r->srv->handler(r->srv->ctx, r, &r->res);
+	r->answered = 1;
+	return send_result(r);
 }
 
 static struct http_req *
@@ -699,6 +889,10 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (r == NULL)
 		return;
 	guard_request_done(r->srv->guard, conn);
+	/* An answer never sent (the connection went first). */
+	if (r->answered && r->res.page != NULL && !r->sent)
+		page_unref(r->res.page);
+	free(r->res.file_owned);
 	bl_buf_release(&r->body);
 	bl_arena_release(&r->arena);
 	free(r);
@@ -754,7 +948,7 @@ http_server_start(const struct http_config *cfg, struct http_server **out,
 		return bl_errf(err, "bad port '%u'", cfg->port);
 	memset(&addr, 0, sizeof(addr));
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (inet_pton(AF_INET, host, &addr.v4.sin_addr) == 1) {
 		addr.v4.sin_family = AF_INET;
 		addr.v4.sin_port = htons((uint16_t)cfg->port);
@@ -788,8 +982,12 @@ http_server_start(const struct http_config *cfg, struct http_server **out,
 	s->ctx = cfg->ctx;
 	s->max_body = max_body;
 	s->max_field = max_field;
+	pthread_mutex_init(&s->posts.lock, NULL);
+	pthread_cond_init(&s->posts.work, NULL);
+	pthread_cond_init(&s->posts.idle, NULL);
 	s->guard = guard_start(timeout);
 	if (s->guard == NULL) {
+		post_pool_stop(&s->posts);
 		free(s);
 		return bl_errf(err, "cannot start the connection watchdog");
 	}
@@ -817,6 +1015,7 @@ http_server_start(const struct http_config *cfg, struct http_server **out,
 		    cfg->port, s->start_err[0] ? s->start_err :
 		    "libmicrohttpd refused to start");
 		guard_stop(s->guard);
+		post_pool_stop(&s->posts);
 		free(s);
 		return -1;
 	}
@@ -837,6 +1036,9 @@ http_server_stop(struct http_server *s)
 {
 	if (s == NULL)
 		return;
+	/* Suspended connections must be resumed before the daemon stops:
+	 * let every POST in the pool finish first. */
+	post_pool_stop(&s->posts);
 	MHD_stop_daemon(s->d);
 	guard_stop(s->guard);
 	free(s);

@@ -513,6 +513,86 @@ form_from_request(const struct http_req *req, struct comment_form *f)
 	    strcmp(http_req_form(req, "cookies"), "yes") == 0;
 }
 
+/*
+ * The database cannot be reached: 503 with Retry-After and the form back
+ * as the reader filled it, in the article page when it can be had without
+ * the database (cached), else on a page of its own, so nothing typed is
+ * lost. `f->article_path` may be NULL (the article could not be read):
+ * the Referer then names the page, if it is the article's cached page.
+ */
+static void
+unavailable_response(struct site *s, const struct http_req *req,
+    struct http_result *res, struct comment_form *f)
+{
+	struct bl_arena *a = http_req_arena(req);
+	struct bl_buf b = BL_BUF_INIT;
+	struct page *p = NULL;
+	const char *frag, *ref, *path;
+	size_t len;
+
+	f->summary = "Your comment could not be saved just now: the site is "
+	    "busy or down for a moment. Please send it again in a minute; "
+	    "what you wrote is below.";
+	if (f->article_path == NULL &&
+	    (ref = http_req_header(req, "Referer")) != NULL &&
+	    (path = strstr(ref, "://")) != NULL &&
+	    (path = strchr(path + 3, '/')) != NULL &&
+	    site_is_article_path(path, strcspn(path, "?#"))) {
+		path = bl_arena_strndup(a, path, strcspn(path, "?#"));
+		p = page_cache_get(s->cache, path);
+		if (p != NULL && p->meta[0] == f->article_id)
+			f->article_path = path;
+	}
+	if (p == NULL && f->article_path != NULL)
+		p = page_cache_get(s->cache, f->article_path);
+	if (p != NULL && (p->splice_at < 0 || p->meta[0] != f->article_id)) {
+		page_unref(p);
+		p = NULL;
+	}
+	add_header(res, "Retry-After", "5");
+	if (f->article_path == NULL)
+		f->article_path = "/";
+	if (site_comment_fragment(s, a, req, f, &frag, &len) < 0) {
+		if (p != NULL)
+			page_unref(p);
+		res->page = plain_page(503, "Service unavailable",
+		    "Comments cannot be posted just now. Please try again in a moment.");
+		return;
+	}
+	res->status = 503;
+	res->cache_control = "no-store";
+	if (p != NULL) {
+		res->page = p;
+		res->fragment = frag;
+		res->fragment_len = len;
+		return;
+	}
+	bl_buf_puts(&b, "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	    "<link rel=\"stylesheet\" href=\"/static/site.css\">"
+	    "<title>Your comment was not posted</title></head><body>"
+	    "<main class=\"plain-message\"><h1>Your comment was not posted</h1>");
+	bl_buf_add(&b, frag, len);
+	bl_buf_puts(&b, "<p><a href=\"/\">Back to the front page</a></p></main></body></html>\n");
+	res->page = page_new(503, HTML_TYPE, "no-store", &b, 0);
+	bl_buf_release(&b);
+}
+
+/* A store failure while posting: 503 with Retry-After and the form back
+ * when the database is unreachable, else 500 with the form back. */
+static void
+post_failed(struct site *s, const struct http_req *req,
+    struct http_result *res, struct comment_form *f, const struct bl_err *err)
+{
+	fprintf(stderr, "byline: comment: %s\n", err->msg);
+	if (err->unavailable) {
+		unavailable_response(s, req, res, f);
+		return;
+	}
+	f->summary = "Your comment could not be saved just now. Please try again.";
+	form_response(s, req, res, 500, f);
+}
+
 /* POST /comments/: the "Leave a Reply" form. */
 static void
 comment_post(struct site *s, const struct http_req *req, struct http_result *res)
@@ -523,18 +603,18 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	struct cmt_clean clean;
 	struct cmt_limits lim;
 	struct st_article *ar = NULL;
-	struct st_comment c;
+	struct comment_write w;
 	struct bl_err err;
 	struct store *st;
 	struct mine m;
 	unsigned char nonce[CMT_NONCE_BYTES];
-	char nonce_hex[CMT_NONCE_BYTES * 2 + 1];
-	int64_t expires = 0, now = (int64_t)time(NULL), article, id, last;
+	int64_t expires = 0, now = (int64_t)time(NULL), article;
 	enum cmt_captcha cr;
-	int nerr, rc, yes;
-	const char *ip, *why = NULL;
+	int nerr, rc;
+	const char *ip;
 
 	memset(&f, 0, sizeof(f));
+	memset(&err, 0, sizeof(err));
 	article = parse_id(http_req_form(req, "article"));
 	if (article <= 0 && http_req_body_too_large(req)) {
 		res->page = plain_page(413, "Your comment was not posted",
@@ -546,25 +626,35 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 		    "The form was incomplete. Please go back to the article and try again.");
 		return;
 	}
+	f.article_id = article;
+	form_from_request(req, &f);
+	f.reply_to = parse_id(http_req_form(req, "parent"));
+	if (f.reply_to < 0)
+		f.reply_to = 0;
 	st = site_store(s, &err);
 	if (st == NULL) {
-		res->page = plain_page(503, "Service unavailable",
-		    "Comments cannot be posted just now. Please try again in a moment.");
+		if (err.unavailable) {
+			fprintf(stderr, "byline: comment: %s\n", err.msg);
+			unavailable_response(s, req, res, &f);
+		} else
+			res->page = plain_page(503, "Service unavailable",
+			    "Comments cannot be posted just now. Please try again in a moment.");
 		return;
 	}
 	rc = store_article_get(st, a, article, 0, &ar, &err);
 	if (rc != 0) {
 		site_store_put(s, st);
+		if (rc < 0 && err.unavailable) {
+			fprintf(stderr, "byline: comment: %s\n", err.msg);
+			unavailable_response(s, req, res, &f);
+			return;
+		}
 		res->page = rc < 0 ? plain_page(500, "Something went wrong", "Please try again.") :
 		    plain_page(404, "Article not found", "There is no such article to comment on.");
 		return;
 	}
 	f.article_id = ar->id;
 	f.article_path = ar->path;
-	form_from_request(req, &f);
-	f.reply_to = parse_id(http_req_form(req, "parent"));
-	if (f.reply_to < 0)
-		f.reply_to = 0;
 
 	if (http_req_body_too_large(req)) {
 		site_store_put(s, st);
@@ -581,26 +671,11 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 		return;
 	}
 
-	/* The challenge: spent on first use, right or wrong. */
+	/* The challenge: spent on first use, right or wrong (below, by the
+	 * writer, with the comment when there is one). */
 	cr = cmt_captcha_check(&s->keys, http_req_form(req, "token"),
 	    http_req_form(req, "captcha"), ar->id, now, s->cfg.comments_min_seconds,
 	    nonce, &expires);
-	if (cr != CMT_CAPTCHA_INVALID) {
-		int already = 0;
-
-		sodium_bin2hex(nonce_hex, sizeof(nonce_hex), nonce, sizeof(nonce));
-		if (store_captcha_spend(st, nonce_hex, expires, &already, &err) < 0) {
-			site_store_put(s, st);
-			fprintf(stderr, "byline: comment: %s\n", err.msg);
-			f.summary = "Your comment could not be saved just now. Please try again.";
-			form_response(s, req, res, 503, &f);
-			return;
-		}
-		if (already)
-			f.errors[CMT_F_CAPTCHA] = CMT_CAPTCHA_USED_MESSAGE;
-	}
-	if (f.errors[CMT_F_CAPTCHA] == NULL)
-		f.errors[CMT_F_CAPTCHA] = cmt_captcha_message(cr);
 
 	in.comment = f.values[CMT_F_COMMENT];
 	in.author = f.values[CMT_F_AUTHOR];
@@ -621,32 +696,28 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 			if (msgs[i] && i != CMT_F_CAPTCHA)
 				f.errors[i] = msgs[i];
 	}
-	if (nerr > 0 || f.errors[CMT_F_CAPTCHA]) {
-		site_store_put(s, st);
-		form_response(s, req, res, 422, &f);
-		return;
-	}
 
-	ip = client_ip(s, a, req);
-	if (s->cfg.comments_flood_seconds > 0) {
-		if (store_comment_last_from_ip(st, ip, &last, &err) < 0)
-			goto store_error;
-		if (last && now - last < s->cfg.comments_flood_seconds) {
-			site_store_put(s, st);
-			f.summary = "You are posting comments too quickly. Please wait a moment and try again.";
-			form_response(s, req, res, 429, &f);
-			add_header(res, "Retry-After", bl_arena_printf(a, "%lld",
-			    (long long)(s->cfg.comments_flood_seconds - (now - last))));
-			return;
-		}
+	memset(&w, 0, sizeof(w));
+	if (cr != CMT_CAPTCHA_INVALID) {
+		w.spend = 1;
+		w.expires = expires;
+		sodium_bin2hex(w.nonce_hex, sizeof(w.nonce_hex), nonce,
+		    sizeof(nonce));
 	}
-	if (store_comment_duplicate(st, ar->id, clean.author, clean.email,
-	    clean.comment, &yes, &err) < 0)
-		goto store_error;
-	if (yes) {
+	if (nerr > 0 || cr != CMT_CAPTCHA_OK) {
+		/* Refused: only the nonce is spent. */
+		if (w.spend) {
+			site_comment_write(s, st, &w);
+			if (w.result == CW_FAILED) {
+				site_store_put(s, st);
+				post_failed(s, req, res, &f, &w.err);
+				return;
+			}
+		}
 		site_store_put(s, st);
-		f.summary = "Duplicate comment detected; it looks as though you've already said that!";
-		form_response(s, req, res, 409, &f);
+		f.errors[CMT_F_CAPTCHA] = w.result == CW_REPLAY ?
+		    CMT_CAPTCHA_USED_MESSAGE : cmt_captcha_message(cr);
+		form_response(s, req, res, 422, &f);
 		return;
 	}
 
@@ -671,40 +742,56 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 		}
 	}
 
-	memset(&c, 0, sizeof(c));
-	c.article_id = ar->id;
-	c.parent_id = f.reply_to;
-	c.author = clean.author;
-	c.email = clean.email;
-	c.url = clean.url;
-	c.body = clean.comment;
-	c.ip = (char *)ip;
-	c.created_at = now;
-	yes = 0;
-	if (s->policy.moderation == CMT_MOD_FIRST_TIME &&
-	    store_comment_email_approved(st, clean.email, &yes, &err) < 0)
-		goto store_error;
-	c.status = cmt_moderate(&s->policy, &clean, ip,
-	    http_req_header(req, "User-Agent"), yes, &why);
-	if (store_comment_add(st, &c, &id, &err) < 0)
-		goto store_error;
+	ip = client_ip(s, a, req);
+	w.post = 1;
+	w.flood_seconds = s->cfg.comments_flood_seconds;
+	w.c.article_id = ar->id;
+	w.c.parent_id = f.reply_to;
+	w.c.author = clean.author;
+	w.c.email = clean.email;
+	w.c.url = clean.url;
+	w.c.body = clean.comment;
+	w.c.ip = (char *)ip;
+	w.c.created_at = now;
+	w.clean = &clean;
+	w.user_agent = http_req_header(req, "User-Agent");
+	/* Returns once the comment is committed (or refused, or failed). */
+	site_comment_write(s, st, &w);
 	site_store_put(s, st);
-	site_changed(s, ar->id);
-	if (c.status != STC_APPROVED)
-		fprintf(stderr, "byline: comment %lld held (%s)\n", (long long)id,
-		    why ? why : c.status == STC_SPAM ? "spam" : "moderation");
+	switch (w.result) {
+	case CW_OK:
+		break;
+	case CW_REPLAY:
+		f.errors[CMT_F_CAPTCHA] = CMT_CAPTCHA_USED_MESSAGE;
+		form_response(s, req, res, 422, &f);
+		return;
+	case CW_FLOOD:
+		f.summary = "You are posting comments too quickly. Please wait a moment and try again.";
+		form_response(s, req, res, 429, &f);
+		add_header(res, "Retry-After", bl_arena_printf(a, "%lld",
+		    (long long)w.retry_after));
+		return;
+	case CW_DUPLICATE:
+		f.summary = "Duplicate comment detected; it looks as though you've already said that!";
+		form_response(s, req, res, 409, &f);
+		return;
+	case CW_FAILED:
+	default:
+		post_failed(s, req, res, &f, &w.err);
+		return;
+	}
+	/* A held comment changes no page anyone else sees (its author sees
+	 * it through the per-view form): the cached article stays. */
+	if (w.c.status == STC_APPROVED)
+		site_changed(s, ar->id);
+	else
+		fprintf(stderr, "byline: comment %lld held (%s)\n", (long long)w.id,
+		    w.why ? w.why : w.c.status == STC_SPAM ? "spam" : "moderation");
 
 	mine_read(s, req, &m);
-	add_header(res, "Set-Cookie", mine_cookie(s, a, &m, id, now, 0));
+	add_header(res, "Set-Cookie", mine_cookie(s, a, &m, w.id, now, 0));
 	details_cookies(s, req, a, res, &clean, f.cookies);
-	redirect(res, bl_arena_printf(a, "%s#comment-%lld", ar->path, (long long)id));
-	return;
-
-store_error:
-	site_store_put(s, st);
-	fprintf(stderr, "byline: comment: %s\n", err.msg);
-	f.summary = "Your comment could not be saved just now. Please try again.";
-	form_response(s, req, res, 503, &f);
+	redirect(res, bl_arena_printf(a, "%s#comment-%lld", ar->path, (long long)w.id));
 }
 
 /* ------------------------------------------------- editing, deleting */

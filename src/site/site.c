@@ -1,5 +1,5 @@
 /* Opening and creating site folders, the store pool, and site-time dates. */
-#include "site/site.h"
+#include "site/site_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -201,6 +201,7 @@ site_close(struct site *s)
 {
 	if (s == NULL)
 		return;
+	site_writer_stop(s);
 	s->stopping = 1;
 	if (s->watcher_running)
 		pthread_join(s->watcher, NULL);

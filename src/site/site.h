@@ -23,6 +23,7 @@
  * process). Everything is reached through it; there is no global state.
  */
 struct store_pool;
+struct site_writer;
 
 struct site {
 	char *dir;                 /* the site folder */
@@ -37,6 +38,7 @@ struct site {
 	struct page_cache *cache;  /* NULL until site_serve_prepare() */
 	pthread_t watcher;
 	int watcher_running;
+	struct site_writer *writer; /* comment group commit, while serving */
 	volatile int stopping;
 };
 

@@ -30,6 +30,61 @@ int site_comment_fragment(struct site *s, struct bl_arena *a,
     const struct http_req *req, const struct comment_form *f,
     const char **out, size_t *len);
 
+/* ------------------------------------------------ the comment writer */
+
+/*
+ * One comment write (writer.c): spend the CAPTCHA nonce, and for a post
+ * the checks that must see earlier writes (flood, duplicate, "previously
+ * approved"), moderation and the insert. The caller fills the inputs;
+ * every pointer is borrowed until site_comment_write() returns.
+ */
+enum cw_result {
+	CW_OK,          /* done (and for a post, c.status and id are set) */
+	CW_REPLAY,      /* the nonce was spent before: nothing written */
+	CW_FLOOD,       /* too soon after the last comment from c.ip */
+	CW_DUPLICATE,   /* the article already has this text from them */
+	CW_FAILED       /* the database failed: err says why; nothing of
+	                   this write (or of its whole batch) happened */
+};
+
+struct comment_write {
+	/* in */
+	int spend;                  /* spend nonce_hex until expires */
+	char nonce_hex[CMT_NONCE_BYTES * 2 + 1];
+	int64_t expires;
+	int post;                   /* 0: only spend the nonce */
+	int64_t flood_seconds;      /* 0: no flood check */
+	struct st_comment c;        /* article_id, parent_id, author, email,
+	                               url, body, ip, created_at */
+	const struct cmt_clean *clean;
+	const char *user_agent;     /* may be NULL */
+	/* out */
+	enum cw_result result;
+	int64_t id;                 /* CW_OK post: the new comment */
+	const char *why;            /* CW_OK post: why it was held, or NULL */
+	int64_t retry_after;        /* CW_FLOOD: seconds */
+	struct bl_err err;          /* CW_FAILED */
+	/* the writer's */
+	int done;
+	struct comment_write *next;
+};
+
+/*
+ * Starts and stops the writer thread of a serving site (site_writer_stop
+ * writes what is queued first; both are no-ops when repeated).
+ */
+int site_writer_start(struct site *s, struct bl_err *err);
+void site_writer_stop(struct site *s);
+/*
+ * Runs `w` and returns once its result is known. On SQLite with the
+ * writer running, `w` joins the writer's next batch and the call returns
+ * after that batch committed (or failed: then every write in it is
+ * CW_FAILED). Otherwise (PostgreSQL, which groups commits itself, or no
+ * writer) it runs on `st`, the caller's own connection.
+ */
+void site_comment_write(struct site *s, struct store *st,
+    struct comment_write *w);
+
 /* Routes under /comments/, /api/ and /avatar/; returns 0 when `path` is
  * not one of them. */
 int site_comment_route(struct site *s, const struct http_req *req,

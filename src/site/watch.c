@@ -1,5 +1,5 @@
 /* Keeping cached pages true: the watcher that follows the change log. */
-#include "site/site.h"
+#include "site/site_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -107,5 +107,5 @@ site_serve_prepare(struct site *s, struct bl_err *err)
 	if (pthread_create(&s->watcher, NULL, watch_main, s) != 0)
 		return bl_errf(err, "cannot start the change watcher");
 	s->watcher_running = 1;
-	return 0;
+	return site_writer_start(s, err);
 }

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <brotli/decode.h>
@@ -557,4 +559,96 @@ Test(server_start, listens_on_ipv6_literal)
 	cr_assert_eq(strncmp(buf, "HTTP/1.1 404", 12), 0, "%s", buf);
 	close(fd);
 	http_server_stop(s);
+}
+
+/* --- POST handlers run off the event threads ------------------------------ */
+
+/* A POST to /wait waits (up to 3 s) for a GET /signal on another
+ * connection. With one event thread, that GET is served only if the
+ * waiting POST does not hold the thread. */
+struct rendezvous {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int signalled;
+};
+
+static struct rendezvous rv = {
+	PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0
+};
+
+static void
+post_handler(void *ctx, const struct http_req *req, struct http_result *res)
+{
+	struct bl_buf b = BL_BUF_INIT;
+	struct timespec until;
+	int seen;
+
+	(void)ctx;
+	if (strcmp(http_req_path(req), "/signal") == 0) {
+		pthread_mutex_lock(&rv.lock);
+		rv.signalled = 1;
+		pthread_cond_broadcast(&rv.cond);
+		pthread_mutex_unlock(&rv.lock);
+		bl_buf_puts(&b, "signalled");
+	} else {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 3;
+		pthread_mutex_lock(&rv.lock);
+		while (!rv.signalled && pthread_cond_timedwait(&rv.cond,
+		    &rv.lock, &until) == 0)
+			;
+		seen = rv.signalled;
+		pthread_mutex_unlock(&rv.lock);
+		bl_buf_printf(&b, "%s a=%s", seen ? "saw the signal" :
+		    "timed out", http_req_form(req, "a") ?
+		    http_req_form(req, "a") : "-");
+	}
+	res->page = page_new(200, "text/plain", "no-store", &b, 0);
+	bl_buf_release(&b);
+}
+
+Test(server_post, a_waiting_post_does_not_hold_up_other_requests)
+{
+	struct http_config cfg;
+	struct http_server *srv;
+	struct bl_err err;
+	struct conn *a, *b;
+	struct resp r;
+	unsigned port;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.host = "127.0.0.1";
+	cfg.threads = 1;
+	cfg.handler = post_handler;
+	cr_assert_eq(http_server_start(&cfg, &srv, &err), 0, "%s", err.msg);
+	port = http_server_port(srv);
+
+	a = conn_open(port);
+	conn_send(a, "POST /wait HTTP/1.1\r\nHost: localhost\r\n"
+	    "Content-Type: application/x-www-form-urlencoded\r\n"
+	    "Content-Length: 5\r\n\r\na=one");
+	b = conn_open(port);
+	conn_send(b, GET("/signal") "\r\n");
+	read_resp(b, &r, 0);
+	cr_assert_eq(r.status, 200);
+	cr_assert_str_eq(r.body, "signalled");
+	free(r.body);
+
+	read_resp(a, &r, 0);
+	cr_assert_eq(r.status, 200);
+	cr_assert_str_eq(r.body, "saw the signal a=one");
+	assert_security_headers(&r);
+	free(r.body);
+
+	/* The connection stays usable after its suspended request. */
+	conn_send(a, "POST /wait HTTP/1.1\r\nHost: localhost\r\n"
+	    "Content-Type: application/x-www-form-urlencoded\r\n"
+	    "Content-Length: 5\r\n\r\na=two");
+	read_resp(a, &r, 0);
+	cr_assert_eq(r.status, 200);
+	cr_assert_str_eq(r.body, "saw the signal a=two");
+	free(r.body);
+	conn_close(a);
+	conn_close(b);
+	http_server_stop(srv);
 }

@@ -157,6 +157,83 @@ Test(splice_page, fragment_larger_than_the_fragment_window)
 	page_unref(p);
 }
 
+/* The one-buffer body equals the pieces: identity is prefix + fragment +
+ * suffix, gzip decompresses to the same. */
+static void
+assert_one_buffer(const struct page *p, const char *frag, size_t fl)
+{
+	char *want, *got, *buf;
+	size_t wn, gn, n;
+
+	want = expected(p, fl ? frag : NULL, &wn);
+	n = page_splice_size(p, PAGE_IDENTITY, fl);
+	cr_assert_eq(n, wn);
+	buf = malloc(n + 1);
+	page_splice_write(p, PAGE_IDENTITY, frag, fl, buf);
+	cr_assert_eq(memcmp(buf, want, wn), 0);
+	free(buf);
+
+	n = page_splice_size(p, PAGE_GZIP, fl);
+	cr_assert_gt(n, 18);
+	buf = malloc(n);
+	page_splice_write(p, PAGE_GZIP, frag, fl, buf);
+	got = gunzip_all(buf, n, &gn);
+	cr_assert_eq(gn, wn);
+	cr_assert_eq(memcmp(got, want, wn), 0);
+	free(got);
+	free(buf);
+	free(want);
+}
+
+Test(splice_page, one_buffer_bodies)
+{
+	struct page *p = spliced_page(40, 40, "text/html", 1);
+
+	assert_one_buffer(p, FRAG_A, strlen(FRAG_A));
+	assert_one_buffer(p, FRAG_B, strlen(FRAG_B));
+	assert_one_buffer(p, "", 0);
+	page_unref(p);
+	p = spliced_page(0, 40, "text/html", 1);
+	assert_one_buffer(p, FRAG_A, strlen(FRAG_A));
+	page_unref(p);
+	p = spliced_page(40, 0, "text/html", 1);
+	assert_one_buffer(p, FRAG_B, strlen(FRAG_B));
+	page_unref(p);
+}
+
+Test(splice_page, fragment_over_one_stored_block)
+{
+	struct page *p = spliced_page(30, 30, "text/html", 1);
+	struct bl_buf frag = BL_BUF_INIT;
+	int i;
+
+	/* Stored blocks hold at most 65535 bytes: this takes three. */
+	for (i = 0; frag.len < 150000; i++)
+		bl_buf_printf(&frag, "<p>Line %d of a very long fragment.</p>\n", i);
+	assert_gzip_splice(p, frag.s);
+	assert_one_buffer(p, frag.s, frag.len);
+	bl_buf_release(&frag);
+	page_unref(p);
+}
+
+Test(splice_page, one_buffer_needs_a_splice_point_and_gzip_parts)
+{
+	struct bl_buf b = BL_BUF_INIT;
+	struct page *p;
+
+	bl_buf_puts(&b, "<p>no marker here</p>");
+	p = page_new_spliced(200, "text/html", NULL, &b, 1);
+	bl_buf_release(&b);
+	cr_assert_eq(page_splice_size(p, PAGE_IDENTITY, 3), 0);
+	page_unref(p);
+	/* Too small to compress: identity only. */
+	p = spliced_page(1, 0, "text/html", 1);
+	cr_assert_eq(page_splice_size(p, PAGE_GZIP, 3), 0);
+	cr_assert_eq(page_splice_size(p, PAGE_IDENTITY, 3),
+	    p->body[PAGE_IDENTITY].len + 3);
+	page_unref(p);
+}
+
 Test(splice_page, only_first_marker_counts)
 {
 	struct bl_buf b = BL_BUF_INIT;
