@@ -269,6 +269,11 @@ grow(struct bl_arena *a, void *items, size_t n, size_t *cap, size_t size)
 static int
 tx_begin(struct sq *q)
 {
+	/* SQLite rolls a whole transaction back by itself on some errors (an
+	 * I/O error, a full disk): a batch is then over, and a write must not
+	 * go on outside it as if it belonged to it. */
+	if (q->batch && sqlite3_get_autocommit(q->db))
+		return failf(q, "the batch was rolled back by an earlier error");
 	return exec(q, q->batch ? S_SAVEPOINT : S_BEGIN, "");
 }
 
@@ -815,9 +820,13 @@ log_changef(struct sq *q, const char *fmt, ...)
 	return log_change(q, key);
 }
 
+/* Drops change-log rows older than STORE_CHANGE_KEEP; in a batch this is
+ * done once, when the batch commits. */
 static int
 prune_changes(struct sq *q)
 {
+	if (q->batch)
+		return 0;
 	return exec(q, S_CHANGE_PRUNE, "i", now() - STORE_CHANGE_KEEP);
 }
 
@@ -1695,8 +1704,11 @@ sq_comment_add(struct store *st, const struct st_comment *c, int64_t *id,
 	    (int64_t)c->status, c->created_at > 0 ? c->created_at : now()) < 0)
 		return tx_abort(q);
 	cid = sqlite3_last_insert_rowid(q->db);
-	if (log_changef(q, "article:%lld", (long long)c->article_id) < 0 ||
-	    log_change(q, "comments") < 0)
+	/* Only an approved comment changes what readers see; a held one
+	 * shows up when it is approved (comment_set_status logs then). */
+	if (c->status == STC_APPROVED &&
+	    (log_changef(q, "article:%lld", (long long)c->article_id) < 0 ||
+	    log_change(q, "comments") < 0))
 		return tx_abort(q);
 	if (tx_commit(q) < 0)
 		return tx_abort(q);
@@ -1899,7 +1911,7 @@ sq_captcha_spend(struct store *st, const char *nonce, int64_t expires,
 	begin_call(q, "spend challenge", err);
 	if (tx_begin(q) < 0)
 		return -1;
-	if (exec(q, S_CAPTCHA_PRUNE, "i", now()) < 0 ||
+	if ((!q->batch && exec(q, S_CAPTCHA_PRUNE, "i", now()) < 0) ||
 	    exec(q, S_CAPTCHA_SPEND, "ti", nonce, expires) < 0)
 		return tx_abort(q);
 	*already = sqlite3_changes(q->db) == 0;
@@ -1993,6 +2005,15 @@ sq_batch_commit(struct store *st, struct bl_err *err)
 	begin_call(q, "commit batch", err);
 	if (!q->batch)
 		return failf(q, "no batch is open");
+	if (sqlite3_get_autocommit(q->db)) {
+		q->batch = 0;
+		return failf(q, "the batch was rolled back by an earlier error");
+	}
+	if (exec(q, S_CHANGE_PRUNE, "i", now() - STORE_CHANGE_KEEP) < 0 ||
+	    exec(q, S_CAPTCHA_PRUNE, "i", now()) < 0) {
+		q->batch = 0;
+		return tx_abort(q);
+	}
 	q->batch = 0;
 	if (exec(q, S_COMMIT, "") < 0)
 		return tx_abort(q);
