@@ -30,6 +30,7 @@ watch_main(void *arg)
 	struct store *st = NULL;
 	struct bl_err err;
 	int64_t last = 0;
+	time_t followed = 0;  /* when the log was last read in full */
 	int have_last = 0, lost = 0;
 
 	while (!s->stopping) {
@@ -46,11 +47,13 @@ watch_main(void *arg)
 				continue;
 		}
 		if (!have_last) {
-			if (store_change_latest(st, &last, &err) < 0)
-				goto fail;
-			if (store_poll(st, &changed, &err) < 0)
+			/* Poll first: a write committed after this poll shows
+			 * in the next one, and its rows come after `last`. */
+			if (store_poll(st, &changed, &err) < 0 ||
+			    store_change_latest(st, &last, &err) < 0)
 				goto fail;
 			have_last = 1;
+			followed = time(NULL);
 			if (lost) {
 				page_cache_clear(s->cache);
 				fprintf(stderr, "byline: change watcher: database "
@@ -61,15 +64,22 @@ watch_main(void *arg)
 		}
 		if (store_poll(st, &changed, &err) < 0)
 			goto fail;
-		if (!changed)
+		if (!changed) {
+			followed = time(NULL);
 			continue;
+		}
 		do {
 			if (store_changes_since(st, &a, last, WATCH_BATCH, &ch, &n, &err) < 0)
 				goto fail;
-			if (n && ch[0].id != last + 1) {
-				/* Rows we never saw were pruned: start afresh. */
+			/*
+			 * Ids may skip (a rolled-back write on PostgreSQL uses
+			 * one up); rows we never saw can only have been pruned
+			 * if we did not read the log for most of the time rows
+			 * are kept. Then start afresh.
+			 */
+			if (n && ch[0].id != last + 1 &&
+			    time(NULL) - followed > STORE_CHANGE_KEEP / 2)
 				page_cache_clear(s->cache);
-			}
 			for (size_t i = 0; i < n; i++) {
 				page_cache_invalidate(s->cache, ch[i].key);
 				/* A change to the list of sections shows in every
@@ -80,6 +90,7 @@ watch_main(void *arg)
 			}
 			bl_arena_release(&a);
 		} while (n == WATCH_BATCH);
+		followed = time(NULL);
 		continue;
 fail:
 		bl_arena_release(&a);

@@ -1,65 +1,15 @@
-/* Full-text helpers of the SQLite backend: safe FTS5 queries and article terms. */
+/* Full-text helpers of the SQLite backend: safe FTS5 queries. */
 #include "store/sqlite_int.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
-#include "core/utf8.h"
-
-/*
- * Whether code point `c` can be part of a word. The index's tokenizer
- * (unicode61) keeps letters and digits; here every ASCII letter or digit
- * and every other code point counts, except the punctuation and symbols
- * readers commonly type (dashes, typographic quotes, ellipses, spaces,
- * CJK punctuation, U+FFFD). A word made only of punctuation the tokenizer
- * drops would match nothing and empty an AND query, so the list errs on
- * the side of separating.
- */
-static int
-word_char(unsigned c)
-{
-	if (c < 0x80)
-		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z');
-	if (c >= 0x80 && c <= 0xbf)         /* C1, NBSP, ¡ « » ¿ © … */
-		return c == 0xaa || c == 0xb2 || c == 0xb3 || c == 0xb5 ||
-		    c == 0xb9 || c == 0xba;
-	if (c == 0xd7 || c == 0xf7)         /* × ÷ */
-		return 0;
-	if (c >= 0x2000 && c <= 0x2bff)     /* punctuation, symbols, arrows */
-		return 0;
-	if (c >= 0x3000 && c <= 0x303f)     /* CJK punctuation */
-		return 0;
-	if (c >= 0xfe30 && c <= 0xfe6f)     /* compatibility forms */
-		return 0;
-	if ((c >= 0xff00 && c <= 0xff0f) || (c >= 0xff1a && c <= 0xff20) ||
-	    (c >= 0xff3b && c <= 0xff40) || (c >= 0xff5b && c <= 0xff65))
-		return 0;                   /* fullwidth punctuation */
-	if (c >= 0xfff0 && c <= 0xffff)     /* specials, U+FFFD */
-		return 0;
-	return 1;
-}
-
-/* Double quotes readers type: ASCII and typographic ones, guillemets. */
-static int
-quote_char(unsigned c)
-{
-	return c == '"' || c == 0x201c || c == 0x201d || c == 0x201e ||
-	    c == 0xab || c == 0xbb;
-}
-
-struct qterm {
-	const char *s;          /* words joined by single spaces */
-	size_t len;
-	int prefix;             /* a trailing '*' on a single word */
-};
 
 /* Appends `t` as an FTS5 string: in double quotes, inner quotes doubled
  * (a word never holds one, but the syntax is kept safe regardless). */
 static void
-put_term(struct bl_buf *b, const struct qterm *t)
+put_term(struct bl_buf *b, const struct fts_qterm *t)
 {
 	bl_buf_putc(b, '"');
 	for (size_t i = 0; i < t->len; i++) {
@@ -73,7 +23,7 @@ put_term(struct bl_buf *b, const struct qterm *t)
 }
 
 static char *
-join_terms(struct bl_arena *a, const struct qterm *t, size_t n,
+join_terms(struct bl_arena *a, const struct fts_qterm *t, size_t n,
     const char *op)
 {
 	struct bl_buf b = BL_BUF_INIT;
@@ -89,84 +39,15 @@ join_terms(struct bl_arena *a, const struct qterm *t, size_t n,
 	return r;
 }
 
-static int
-operator_word(const char *s, size_t n)
-{
-	return (n == 3 && (memcmp(s, "AND", 3) == 0 || memcmp(s, "NOT", 3) == 0)) ||
-	    (n == 2 && memcmp(s, "OR", 2) == 0) ||
-	    (n == 4 && memcmp(s, "NEAR", 4) == 0);
-}
-
 int
 fts_query_build(struct bl_arena *a, const char *text, size_t len,
     struct fts_query *out)
 {
-	struct qterm terms[FTS_QUERY_MAX_TERMS];
-	struct bl_buf phrase = BL_BUF_INIT;
-	size_t nterms = 0, nwords = 0, i = 0, n, cl;
-	const char *s;
-	int in_phrase = 0;
+	struct fts_qterm terms[FTS_QUERY_MAX_TERMS];
+	size_t nterms;
 
 	memset(out, 0, sizeof(*out));
-	if (text == NULL)
-		return 0;
-	if (len > FTS_QUERY_MAX_BYTES)
-		len = FTS_QUERY_MAX_BYTES;
-	s = bl_utf8_repair(a, text, len);
-	n = strlen(s);
-	while (i < n && nterms < FTS_QUERY_MAX_TERMS) {
-		unsigned c = bl_utf8_decode(s + i, n - i, &cl);
-
-		if (quote_char(c)) {
-			if (in_phrase && phrase.len > 0) {
-				terms[nterms].s = bl_arena_strndup(a, phrase.s,
-				    phrase.len);
-				terms[nterms].len = phrase.len;
-				terms[nterms++].prefix = 0;
-			}
-			bl_buf_reset(&phrase);
-			nwords = 0;
-			in_phrase = !in_phrase;
-			i += cl;
-			continue;
-		}
-		if (!word_char(c)) {
-			i += cl;
-			continue;
-		}
-		/* A word: up to the next separator. */
-		size_t start = i, end;
-		while (i < n) {
-			c = bl_utf8_decode(s + i, n - i, &cl);
-			if (!word_char(c))
-				break;
-			i += cl;
-		}
-		end = i;
-		if (end - start > FTS_WORD_MAX_BYTES)
-			continue;
-		if (in_phrase) {
-			if (nwords++ >= FTS_QUERY_MAX_TERMS)
-				continue;
-			if (phrase.len)
-				bl_buf_putc(&phrase, ' ');
-			bl_buf_add(&phrase, s + start, end - start);
-			continue;
-		}
-		if (operator_word(s + start, end - start))
-			continue;
-		terms[nterms].s = s + start;
-		terms[nterms].len = end - start;
-		terms[nterms++].prefix = i < n && s[i] == '*' &&
-		    end - start >= 2;
-	}
-	/* An unclosed quote runs to the end of the text. */
-	if (in_phrase && phrase.len > 0 && nterms < FTS_QUERY_MAX_TERMS) {
-		terms[nterms].s = bl_arena_strndup(a, phrase.s, phrase.len);
-		terms[nterms].len = phrase.len;
-		terms[nterms++].prefix = 0;
-	}
-	bl_buf_release(&phrase);
+	nterms = fts_query_terms(a, text, len, terms);
 	out->nterms = nterms;
 	if (nterms == 0)
 		return 0;
@@ -174,136 +55,4 @@ fts_query_build(struct bl_arena *a, const char *text, size_t len,
 	if (nterms > 1)
 		out->any = join_terms(a, terms, nterms, " OR ");
 	return out->all != NULL ? 0 : -1;
-}
-
-/* ------------------------------------------------------- article terms */
-
-/* Common English words that say nothing about what a story is about. */
-static const char *const stopwords[] = {
-	"about", "above", "after", "again", "against", "all", "also", "and",
-	"any", "are", "around", "because", "been", "before", "being",
-	"below", "between", "both", "but", "can", "could", "did", "does",
-	"doing", "down", "during", "each", "even", "few", "for", "from",
-	"further", "had", "has", "have", "having", "her", "here", "hers",
-	"herself", "him", "himself", "his", "how", "into", "its", "itself",
-	"just", "last", "like", "made", "make", "many", "more", "most",
-	"much", "must", "new", "not", "now", "off", "once", "one", "only",
-	"other", "our", "ours", "out", "over", "own", "said", "same", "say",
-	"says", "she", "should", "since", "some", "still", "such", "than",
-	"that", "the", "their", "theirs", "them", "then", "there", "these",
-	"they", "this", "those", "three", "through", "too", "two", "under",
-	"until", "very", "was", "way", "were", "what", "when", "where",
-	"which", "while", "who", "whom", "why", "will", "with", "would",
-	"year", "years", "yet", "you", "your",
-};
-
-static int
-cmp_str(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
-static int
-stopword(const char *w)
-{
-	return bsearch(&w, stopwords, sizeof(stopwords) / sizeof(*stopwords),
-	    sizeof(*stopwords), cmp_str) != NULL;
-}
-
-struct wtok {
-	char *w;
-	double weight;
-};
-
-static int
-cmp_wtok_word(const void *x, const void *y)
-{
-	return strcmp(((const struct wtok *)x)->w, ((const struct wtok *)y)->w);
-}
-
-static int
-cmp_term_weight(const void *x, const void *y)
-{
-	const struct fts_term *a = x, *b = y;
-
-	if (a->weight != b->weight)
-		return a->weight > b->weight ? -1 : 1;
-	return strcmp(a->word, b->word);
-}
-
-/* Adds the words of `s` with `weight` each to the list. */
-static void
-collect(struct bl_arena *a, const char *s, double weight, struct wtok **list,
-    size_t *n, size_t *cap)
-{
-	size_t len = s != NULL ? strlen(s) : 0, i = 0, cl;
-
-	while (i < len && *n < FTS_TEXT_MAX_WORDS) {
-		unsigned c = bl_utf8_decode(s + i, len - i, &cl);
-		size_t start, wl;
-		int digits = 1;
-		char *w;
-
-		if (!word_char(c)) {
-			i += cl;
-			continue;
-		}
-		start = i;
-		while (i < len) {
-			c = bl_utf8_decode(s + i, len - i, &cl);
-			if (!word_char(c))
-				break;
-			if (c < '0' || c > '9')
-				digits = 0;
-			i += cl;
-		}
-		wl = i - start;
-		if (wl < 3 || wl > FTS_WORD_MAX_BYTES || digits)
-			continue;
-		w = bl_arena_strndup(a, s + start, wl);
-		for (char *p = w; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
-		if (stopword(w))
-			continue;
-		if (*n == *cap) {
-			size_t ncap = *cap ? *cap * 2 : 64;
-			struct wtok *nl = bl_arena_alloc(a, ncap * sizeof(*nl));
-			if (*n)
-				memcpy(nl, *list, *n * sizeof(*nl));
-			*list = nl;
-			*cap = ncap;
-		}
-		(*list)[*n].w = w;
-		(*list)[(*n)++].weight = weight;
-	}
-}
-
-size_t
-fts_terms(struct bl_arena *a, const char *title, const char *standfirst,
-    const char *body, struct fts_term **out, size_t max)
-{
-	struct wtok *list = NULL;
-	struct fts_term *terms;
-	size_t n = 0, cap = 0, nt = 0;
-
-	collect(a, title, 3.0, &list, &n, &cap);
-	collect(a, standfirst, 2.0, &list, &n, &cap);
-	collect(a, body, 1.0, &list, &n, &cap);
-	*out = NULL;
-	if (n == 0)
-		return 0;
-	qsort(list, n, sizeof(*list), cmp_wtok_word);
-	terms = bl_arena_alloc(a, n * sizeof(*terms));
-	for (size_t i = 0; i < n; i++) {
-		if (nt > 0 && strcmp(terms[nt - 1].word, list[i].w) == 0) {
-			terms[nt - 1].weight += list[i].weight;
-			continue;
-		}
-		terms[nt].word = list[i].w;
-		terms[nt++].weight = list[i].weight;
-	}
-	qsort(terms, nt, sizeof(*terms), cmp_term_weight);
-	*out = terms;
-	return nt < max ? nt : max;
 }

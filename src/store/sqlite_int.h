@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "core/err.h"
+#include "store/search_terms.h"
 
 /*
  * The statement catalog: every statement the SQLite backend runs, named
@@ -263,11 +264,6 @@ enum stmt {
 
 /* --------------------------------------------------- full-text helpers */
 
-#define FTS_QUERY_MAX_BYTES 1024   /* of a reader's query looked at */
-#define FTS_QUERY_MAX_TERMS 16     /* words and phrases, and words a phrase */
-#define FTS_WORD_MAX_BYTES 64      /* longer "words" are ignored */
-#define FTS_TEXT_MAX_WORDS 20000   /* words of an article looked at */
-
 struct bl_arena;
 
 /* A reader's query as FTS5 MATCH expressions (arena strings). */
@@ -278,35 +274,14 @@ struct fts_query {
 };
 
 /*
- * Turns what a reader typed (any bytes: invalid UTF-8 is repaired, the
- * first FTS_QUERY_MAX_BYTES are used) into safe FTS5 expressions: words
- * and "quoted phrases" (ASCII or typographic quotes; an unclosed quote
- * runs to the end), each written as an FTS5 string, at most
- * FTS_QUERY_MAX_TERMS of them. A word directly followed by '*' searches
- * as a prefix. Operator words (AND, OR, NOT, NEAR in capitals) and every
- * other piece of FTS5 syntax (parentheses, ':', '^', '+', '-') are
- * dropped as separators, so the result always parses. Zero terms leaves
- * both expressions NULL. Returns 0, or -1 if a buffer failed.
+ * Turns what a reader typed into safe FTS5 expressions: the terms of
+ * fts_query_terms (search_terms.h), each written as an FTS5 string (a
+ * prefix word followed by " *"), so the result always parses whatever was
+ * typed. Zero terms leaves both expressions NULL. Returns 0, or -1 if a
+ * buffer failed.
  */
 int fts_query_build(struct bl_arena *a, const char *text, size_t len,
     struct fts_query *out);
-
-/* A word of an article and how much it counts (title words 3, standfirst
- * 2, body 1, summed over occurrences). */
-struct fts_term {
-	char *word;      /* lowercased (ASCII), arena-owned */
-	double weight;
-};
-
-/*
- * The candidate terms of an article for related-article matching: words
- * of 3 or more bytes, not all digits, not English stop words, weighted as
- * above, heaviest first (ties by word). Sets *out (arena) and returns how
- * many, at most `max`.
- */
-size_t fts_terms(struct bl_arena *a, const char *title,
-    const char *standfirst, const char *body, struct fts_term **out,
-    size_t max);
 
 /* The newest schema version this build knows. */
 extern const int sqlite_schema_latest;

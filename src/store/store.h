@@ -328,6 +328,10 @@ int store_captcha_spend(struct store *st, const char *nonce, int64_t expires,
 
 /* ---------------------------------------------------- change tracking */
 
+/* How long change-log rows are kept (seconds); older rows are pruned by
+ * writes. Ids grow but may skip numbers. */
+#define STORE_CHANGE_KEEP 3600
+
 /* The newest change-log id (0 when empty). */
 int store_change_latest(struct store *st, int64_t *id, struct bl_err *err);
 /* Changes with id > `after`, oldest first, at most `max`. */

@@ -98,9 +98,6 @@ struct store {
 	const struct store_ops *ops;
 };
 
-/* How long change-log rows are kept (seconds); older rows are pruned on
- * every write. */
-#define STORE_CHANGE_KEEP 3600
 
 /* Longest slug the store makes (bytes, before any "-N" suffix). */
 #define STORE_SLUG_MAX 80

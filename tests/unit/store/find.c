@@ -259,7 +259,6 @@ Test(find, only_published_stories_are_related)
 Test(find, rebuilt_for_old_databases)
 {
 	int64_t ids[4], got[STORE_RELATED_MAX];
-	sqlite3 *db;
 
 	for (int i = 0; i < 4; i++) {
 		struct art f = { .title = topics[i] };
@@ -268,10 +267,7 @@ Test(find, rebuilt_for_old_databases)
 	/* As if written by a byline without related lists. */
 	store_close(st);
 	st = NULL;
-	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-	cr_assert_eq(sqlite3_exec(db, "DELETE FROM related", NULL, NULL, NULL),
-	    SQLITE_OK);
-	sqlite3_close(db);
+	raw_exec("DELETE FROM related");
 	cr_assert_eq(store_open(dbpath, &st, &err), 0, "%s", err.msg);
 	cr_expect_eq(related(ids[0], got), 3);
 }
