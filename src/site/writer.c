@@ -26,7 +26,10 @@
  *
  * PostgreSQL groups concurrent commits itself: there each write runs
  * directly on the request's own connection, as it does when no writer is
- * running (commands, tests that call the site directly).
+ * running (commands, tests that call the site directly), in a batch of
+ * its own. A PostgreSQL batch holds the writers' advisory lock, so the
+ * checks and the insert of one comment happen as one step for every node:
+ * two nodes cannot both find "no duplicate" and both store the text.
  */
 
 /* At most this many writes share one transaction. */
@@ -237,6 +240,13 @@ site_comment_write(struct site *s, struct store *st, struct comment_write *w)
 		}
 		pthread_mutex_unlock(&wr->lock);
 	}
-	if (direct)
+	if (direct) {
+		if (store_batch_begin(st, &w->err) < 0) {
+			w->result = CW_FAILED;
+			return;
+		}
 		run_write(s, st, w);
+		if (store_batch_commit(st, &w->err) < 0)
+			w->result = CW_FAILED;
+	}
 }

@@ -656,103 +656,19 @@ pg_search(PGconn *conn, struct bl_arena *a, const struct st_search *q,
  * Related articles (docs/related.md), as sqlite.c computes them. For a
  * published article T every candidate C gets
  *
- *   score = W_TAG * tags + W_TEXT * text + W_FRESH * fresh + W_SECTION * sec
+ *   score = 0.45 tags + 0.35 text + 0.10 fresh + 0.10 section
  *
  * with `text` the ts_rank of C for an OR query of T's most distinctive
  * words over the best candidate's (SQLite uses bm25: the scores differ,
- * the parts and weights do not).
+ * the parts and weights do not). The scoring itself is search_terms.c's.
  */
-#define W_TAG 0.45
-#define W_TEXT 0.35
-#define W_FRESH 0.10
-#define W_SECTION 0.10
-#define REL_FRESH_SCALE (30.0 * 86400.0)
 #define REL_TAG_PEERS 2000      /* tag-sharing rows looked at */
 #define REL_TEXT_HITS 100       /* text matches looked at */
 #define REL_TERMS 24            /* candidate words of an article */
-#define REL_QUERY_TERMS 10      /* distinctive words searched for */
 #define REL_FILL 20             /* fillers looked at */
 #define REL_NEIGHBOURS 10       /* best candidates of a new article */
 #define REL_CASCADE_TAGS 100    /* tag-sharing articles recomputed */
 #define REL_CASCADE_SHORT 50    /* articles with short lists recomputed */
-
-struct rel_cand {
-	int64_t id, published, section;
-	double tag, text, score;
-	int64_t rank;           /* score rounded, for stable ties */
-};
-
-struct rel_set {
-	struct rel_cand *c;
-	size_t n, cap;
-};
-
-static void
-rel_push(struct bl_arena *a, struct rel_set *set, int64_t id,
-    int64_t published, int64_t section, double tag, double text)
-{
-	struct rel_cand *c;
-
-	if (set->n == set->cap)
-		set->c = grow(a, set->c, set->n, &set->cap, sizeof(*set->c));
-	c = &set->c[set->n++];
-	memset(c, 0, sizeof(*c));
-	c->id = id;
-	c->published = published;
-	c->section = section;
-	c->tag = tag;
-	c->text = text;
-}
-
-static int
-rel_cmp_id(const void *x, const void *y)
-{
-	const struct rel_cand *a = x, *b = y;
-
-	return a->id < b->id ? -1 : a->id > b->id;
-}
-
-static int
-rel_cmp_rank(const void *x, const void *y)
-{
-	const struct rel_cand *a = x, *b = y;
-
-	if (a->rank != b->rank)
-		return a->rank > b->rank ? -1 : 1;
-	return a->id < b->id ? -1 : a->id > b->id;
-}
-
-/* Sorts by id and merges rows of the same candidate: tag weights add up,
- * the text score is the best seen. */
-static void
-rel_merge(struct rel_set *set)
-{
-	size_t i, n = 0;
-
-	if (set->n == 0)
-		return;
-	qsort(set->c, set->n, sizeof(*set->c), rel_cmp_id);
-	for (i = 0; i < set->n; i++) {
-		if (n > 0 && set->c[n - 1].id == set->c[i].id) {
-			set->c[n - 1].tag += set->c[i].tag;
-			if (set->c[i].text > set->c[n - 1].text)
-				set->c[n - 1].text = set->c[i].text;
-			continue;
-		}
-		set->c[n++] = set->c[i];
-	}
-	set->n = n;
-}
-
-static int
-cmp_fts_term(const void *x, const void *y)
-{
-	const struct fts_term *a = x, *b = y;
-
-	if (a->weight != b->weight)
-		return a->weight > b->weight ? -1 : 1;
-	return strcmp(a->word, b->word);
-}
 
 /* The article's most distinctive words, space-separated, or NULL. */
 static int
@@ -760,10 +676,11 @@ rel_words(PGconn *conn, struct bl_arena *a, const char *title,
     const char *standfirst, const char *body, int64_t npub, char **out,
     struct bl_err *err)
 {
-	struct fts_term *terms, *keep;
+	struct fts_term *terms;
 	struct bl_buf b = BL_BUF_INIT;
 	const char *v[1];
-	size_t n, nkeep = 0, i;
+	size_t n, nkeep, i;
+	int64_t *df;
 	PGresult *r;
 
 	*out = NULL;
@@ -783,33 +700,18 @@ rel_words(PGconn *conn, struct bl_arena *a, const char *title,
 		bl_buf_release(&b);
 		return -1;
 	}
-	keep = bl_arena_alloc(a, (n + 1) * sizeof(*keep));
-	for (i = 0; i < n && i < (size_t)PQntuples(r); i++) {
-		int64_t df = get_i64(r, (int)i, 0);
-
-		if (df <= 1)
-			continue;	/* no other story has it */
-		if (df > npub)
-			df = npub;
-		keep[nkeep].word = terms[i].word;
-		keep[nkeep].weight = terms[i].weight *
-		    log((double)npub / (double)df);
-		if (keep[nkeep].weight > 0)
-			nkeep++;
-	}
+	df = bl_arena_alloc(a, n * sizeof(*df));
+	for (i = 0; i < n; i++)
+		df[i] = i < (size_t)PQntuples(r) ? get_i64(r, (int)i, 0) : 0;
 	PQclear(r);
-	if (nkeep > 0) {
-		qsort(keep, nkeep, sizeof(*keep), cmp_fts_term);
-		if (nkeep > REL_QUERY_TERMS)
-			nkeep = REL_QUERY_TERMS;
-		for (i = 0; i < nkeep; i++) {
-			if (i)
-				bl_buf_putc(&b, ' ');
-			bl_buf_puts(&b, keep[i].word);
-		}
-		if (!bl_buf_err(&b))
-			*out = bl_arena_strndup(a, b.s, b.len);
+	nkeep = related_words(terms, df, n, npub);
+	for (i = 0; i < nkeep; i++) {
+		if (i)
+			bl_buf_putc(&b, ' ');
+		bl_buf_puts(&b, terms[i].word);
 	}
+	if (nkeep > 0 && !bl_buf_err(&b))
+		*out = bl_arena_strndup(a, b.s, b.len);
 	bl_buf_release(&b);
 	return 0;
 }
@@ -847,7 +749,7 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
     int *changed, struct bl_err *err)
 {
 	struct bl_arena a = BL_ARENA_INIT;
-	struct rel_set set = { NULL, 0, 0 };
+	struct related_set set = { NULL, 0, 0 };
 	struct bl_buf ids = BL_BUF_INIT, scores = BL_BUF_INIT;
 	int64_t published, section, npub, *old = NULL, *tag_ids = NULL;
 	double *tag_idf = NULL, tagmax = 0, textmax = 0;
@@ -924,7 +826,7 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
 			for (k = 0; k < ntags; k++)
 				if (tag_ids[k] == tag)
 					w = tag_idf[k];
-			rel_push(&a, &set, get_i64(r, j, 0), get_i64(r, j, 2),
+			related_push(&a, &set, get_i64(r, j, 0), get_i64(r, j, 2),
 			    get_i64(r, j, 3), w, 0);
 		}
 		PQclear(r);
@@ -949,13 +851,13 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
 				continue;
 			if (t > textmax)
 				textmax = t;
-			rel_push(&a, &set, get_i64(r, j, 0), get_i64(r, j, 2),
+			related_push(&a, &set, get_i64(r, j, 0), get_i64(r, j, 2),
 			    get_i64(r, j, 3), 0, t);
 		}
 		PQclear(r);
 		r = NULL;
 	}
-	rel_merge(&set);
+	related_merge(&set);
 
 	/* Too few: the nearest in time, own section first. */
 	if (set.n < STORE_RELATED_MAX) {
@@ -967,25 +869,14 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
 			goto out;
 		n = PQntuples(r);
 		for (int j = 0; j < n; j++)
-			rel_push(&a, &set, get_i64(r, j, 0), get_i64(r, j, 1),
+			related_push(&a, &set, get_i64(r, j, 0), get_i64(r, j, 1),
 			    get_i64(r, j, 2), 0, 0);
 		PQclear(r);
 		r = NULL;
-		rel_merge(&set);
+		related_merge(&set);
 	}
 
-	for (i = 0; i < set.n; i++) {
-		struct rel_cand *c = &set.c[i];
-		double dt = fabs((double)(published - c->published));
-
-		c->score = (tagmax > 0 ? W_TAG * c->tag / tagmax : 0) +
-		    (textmax > 0 ? W_TEXT * c->text / textmax : 0) +
-		    W_FRESH / (1.0 + dt / REL_FRESH_SCALE) +
-		    (section != 0 && c->section == section ? W_SECTION : 0);
-		c->rank = llround(c->score * 1e9);
-	}
-	if (set.n > 1)
-		qsort(set.c, set.n, sizeof(*set.c), rel_cmp_rank);
+	related_rank(&set, published, section, tagmax, textmax);
 
 	nnew = set.n < STORE_RELATED_MAX ? set.n : STORE_RELATED_MAX;
 	if (ranked != NULL)

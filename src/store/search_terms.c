@@ -1,7 +1,8 @@
-/* Backend-neutral reading of search text: a reader's query as terms and an
- * article's distinctive words (see search_terms.h). */
+/* Backend-neutral reading of search text (a reader's query as terms, an
+ * article's distinctive words) and related-article scoring. */
 #include "store/search_terms.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,4 +261,115 @@ fts_terms(struct bl_arena *a, const char *title, const char *standfirst,
 	qsort(terms, nt, sizeof(*terms), cmp_term_weight);
 	*out = terms;
 	return nt < max ? nt : max;
+}
+
+/* ---------------------------------------------------- related articles */
+
+void
+related_push(struct bl_arena *a, struct related_set *set, int64_t id,
+    int64_t published, int64_t section, double tag, double text)
+{
+	struct related_cand *c;
+
+	if (set->n == set->cap) {
+		size_t ncap = set->cap ? set->cap * 2 : 16;
+		struct related_cand *nc = bl_arena_alloc(a, ncap * sizeof(*nc));
+
+		if (set->n)
+			memcpy(nc, set->c, set->n * sizeof(*nc));
+		set->c = nc;
+		set->cap = ncap;
+	}
+	c = &set->c[set->n++];
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->published = published;
+	c->section = section;
+	c->tag = tag;
+	c->text = text;
+}
+
+static int
+cmp_cand_id(const void *x, const void *y)
+{
+	const struct related_cand *a = x, *b = y;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int
+cmp_cand_rank(const void *x, const void *y)
+{
+	const struct related_cand *a = x, *b = y;
+
+	if (a->rank != b->rank)
+		return a->rank > b->rank ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+void
+related_merge(struct related_set *set)
+{
+	size_t i, n = 0;
+
+	if (set->n == 0)
+		return;
+	qsort(set->c, set->n, sizeof(*set->c), cmp_cand_id);
+	for (i = 0; i < set->n; i++) {
+		if (n > 0 && set->c[n - 1].id == set->c[i].id) {
+			set->c[n - 1].tag += set->c[i].tag;
+			if (set->c[i].text > set->c[n - 1].text)
+				set->c[n - 1].text = set->c[i].text;
+			continue;
+		}
+		set->c[n++] = set->c[i];
+	}
+	set->n = n;
+}
+
+void
+related_rank(struct related_set *set, int64_t published, int64_t section,
+    double tagmax, double textmax)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct related_cand *c = &set->c[i];
+		double dt = fabs((double)(published - c->published));
+
+		c->score = (tagmax > 0 ? RELATED_W_TAG * c->tag / tagmax : 0) +
+		    (textmax > 0 ? RELATED_W_TEXT * c->text / textmax : 0) +
+		    RELATED_W_FRESH / (1.0 + dt / RELATED_FRESH_SCALE) +
+		    (section != 0 && c->section == section ?
+		    RELATED_W_SECTION : 0);
+		/* Rounded so that scores equal to 1e-9 tie, and the lower id
+		 * wins whatever the floating-point noise. */
+		c->rank = llround(c->score * 1e9);
+	}
+	if (set->n > 1)
+		qsort(set->c, set->n, sizeof(*set->c), cmp_cand_rank);
+}
+
+size_t
+related_words(struct fts_term *terms, const int64_t *df, size_t n,
+    int64_t npub)
+{
+	size_t i, nkeep = 0;
+
+	if (npub < 1)
+		npub = 1;
+	for (i = 0; i < n; i++) {
+		int64_t d = df[i];
+
+		if (d <= 1)
+			continue;	/* no other story has it */
+		if (d > npub)
+			d = npub;
+		terms[nkeep].word = terms[i].word;
+		terms[nkeep].weight = terms[i].weight *
+		    log((double)npub / (double)d);
+		if (terms[nkeep].weight > 0)
+			nkeep++;
+	}
+	if (nkeep > 1)
+		qsort(terms, nkeep, sizeof(*terms), cmp_term_weight);
+	return nkeep < RELATED_QUERY_TERMS ? nkeep : RELATED_QUERY_TERMS;
 }

@@ -1,10 +1,12 @@
-/* Backend-neutral reading of search text: a reader's query as terms, an
- * article's distinctive words. Each backend writes them in its own query
- * language (fts_sqlite.c: FTS5 strings; fts_pg.c: tsquery parameters). */
+/* Backend-neutral reading of search text (a reader's query as terms, an
+ * article's distinctive words) and related-article scoring. Each backend
+ * writes the terms in its own query language (fts_sqlite.c: FTS5 strings;
+ * fts_pg.c: tsquery parameters) and reads the candidates itself. */
 #ifndef BL_STORE_SEARCH_TERMS_H
 #define BL_STORE_SEARCH_TERMS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define FTS_QUERY_MAX_BYTES 1024   /* of a reader's query looked at */
 #define FTS_QUERY_MAX_TERMS 16     /* words and phrases, and words a phrase */
@@ -51,5 +53,51 @@ struct fts_term {
 size_t fts_terms(struct bl_arena *a, const char *title,
     const char *standfirst, const char *body, struct fts_term **out,
     size_t max);
+
+/* ------------------------------------------------ related articles */
+
+/* docs/related.md: score = 0.45 tags + 0.35 text + 0.10 fresh + 0.10
+ * section; freshness fades over 30 days. */
+#define RELATED_W_TAG 0.45
+#define RELATED_W_TEXT 0.35
+#define RELATED_W_FRESH 0.10
+#define RELATED_W_SECTION 0.10
+#define RELATED_FRESH_SCALE (30.0 * 86400.0)
+#define RELATED_QUERY_TERMS 10  /* distinctive words searched for */
+
+/* One candidate C for the related list of an article T. */
+struct related_cand {
+	int64_t id, published, section;
+	double tag;             /* sum of ln(N / df) of the tags shared */
+	double text;            /* text match, higher is better, > 0 */
+	double score;
+	int64_t rank;           /* score rounded, for stable ties */
+};
+
+/* A growing array of candidates (arena-owned); start with { NULL, 0, 0 }. */
+struct related_set {
+	struct related_cand *c;
+	size_t n, cap;
+};
+
+/* Appends a candidate row (one shared tag, one text hit or a filler). */
+void related_push(struct bl_arena *a, struct related_set *set, int64_t id,
+    int64_t published, int64_t section, double tag, double text);
+/* Sorts by id and merges rows of the same candidate: tag weights add up,
+ * the text score is the best seen. */
+void related_merge(struct related_set *set);
+/* Scores every candidate against T (published at `published`, in section
+ * `section`, 0 for none) given the largest possible tag sum and the best
+ * text match, and sorts best first, ties to the lower id. */
+void related_rank(struct related_set *set, int64_t published,
+    int64_t section, double tagmax, double textmax);
+/*
+ * Keeps the words of `terms` (fts_terms order) worth searching for: those
+ * some other story uses (df[i] > 1) and not every story (npub published),
+ * each weighing count * ln(npub / df), the heaviest RELATED_QUERY_TERMS
+ * first. Rewrites terms[0..n) and returns how many were kept.
+ */
+size_t related_words(struct fts_term *terms, const int64_t *df, size_t n,
+    int64_t npub);
 
 #endif
