@@ -54,6 +54,11 @@
  * "/2026/11/24/" (?4); '~' sorts after every character of a path. */
 #define IN_DATE \
 	" a.path >= ?4 AND a.path < ?4 || '~'"
+/* Search and related-text queries say CROSS JOIN so SQLite walks the
+ * full-text matches first and looks each article up by id; left to
+ * itself the planner may walk every published article and test MATCH
+ * once per row (46 ms instead of 0.1 ms for a word no story has, on 3000
+ * stories). */
 /* Search order: relevance (bm25 is negative, lower is better; the title
  * counts most) made up to 50% stronger for recent stories, fading with a
  * 30-day scale from ?4 (now). */
@@ -204,12 +209,13 @@
 	X(S_SEARCH, SUMMARY_SELECT "," \
 	    " highlight(articles_fts, 0, char(1), char(2))," \
 	    " snippet(articles_fts, 2, char(1), char(2), '…', 28)" \
-	    " FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid" \
+	    " FROM articles_fts CROSS JOIN articles a" \
+	    " ON a.id = articles_fts.rowid" \
 	    ARTICLE_JOINS " WHERE articles_fts MATCH ?1 AND a.status = 1" \
 	    " ORDER BY " SEARCH_RANK ", a.published_at DESC, a.id DESC" \
 	    " LIMIT ?2 OFFSET ?3") \
 	X(S_SEARCH_COUNT, "SELECT count(*) FROM articles_fts" \
-	    " JOIN articles a ON a.id = articles_fts.rowid" \
+	    " CROSS JOIN articles a ON a.id = articles_fts.rowid" \
 	    " WHERE articles_fts MATCH ?1 AND a.status = 1") \
 	\
 	X(S_PUBLISHED_COUNT, "SELECT count(*) FROM articles WHERE status = 1") \
@@ -230,7 +236,7 @@
 	    " ORDER BY y.published_at DESC, y.article_id DESC LIMIT ?2") \
 	X(S_REL_TEXT, "SELECT a.id, bm25(articles_fts, 3.0, 2.0, 1.0)," \
 	    " a.published_at, coalesce(a.section_id, 0) FROM articles_fts" \
-	    " JOIN articles a ON a.id = articles_fts.rowid" \
+	    " CROSS JOIN articles a ON a.id = articles_fts.rowid" \
 	    " WHERE articles_fts MATCH ?1 AND a.id <> ?2 AND a.status = 1" \
 	    " ORDER BY bm25(articles_fts, 3.0, 2.0, 1.0), a.id LIMIT ?3") \
 	X(S_REL_FILL, "SELECT id, published_at, coalesce(section_id, 0)" \
