@@ -6,6 +6,9 @@
 #   make deps     install the Debian packages (as root, or through sudo)
 #   make fuzz     run every libFuzzer harness FUZZ_SECONDS (60) each;
 #                 FUZZ_TARGETS="form url" picks some (build in build-fuzz)
+#   make bench    Byline against nginx and a minimal libmicrohttpd server;
+#                 ARTICLES=10000 COMMENTS=100000 ROUNDS=3 DURATION=10
+#                 GROWTH="100000:1000000"; writes bench/results.md
 
 BUILD ?= build
 SITE ?= demo-site
@@ -73,6 +76,13 @@ fuzz: deps $(FUZZ_BUILD)/build.ninja
 	    rm -rf $$work; \
 	done
 	@rmdir tests/fuzz/crashes 2>/dev/null || true
+
+# Builds its own release build (build-bench) and caches generated sites
+# there; see bench/README.md.
+.PHONY: bench
+bench: deps
+	@ARTICLES='$(ARTICLES)' COMMENTS='$(COMMENTS)' GROWTH='$(GROWTH)' \
+	    ROUNDS='$(ROUNDS)' DURATION='$(DURATION)' ./bench/bench.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
