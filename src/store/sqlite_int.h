@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "store/search_terms.h"
+#include "store/sql_article.h"
 
 /*
  * The statement catalog: every statement the SQLite backend runs, named
@@ -17,27 +18,9 @@
  * always bound; no SQL is ever assembled from data. Schema scripts live in
  * migrate_sqlite.c.
  *
- * Article rows are read with ARTICLE_COLS (full) or SUMMARY_COLS (listings:
- * same columns, bodies left empty) so one reader serves both.
+ * Article rows are read with ARTICLE_COLS or SUMMARY_COLS
+ * (store/sql_article.h, shared with the PostgreSQL backend).
  */
-#define ARTICLE_JOINS \
-	" LEFT JOIN sections s ON s.id = a.section_id" \
-	" LEFT JOIN authors u ON u.id = a.author_id"
-#define ARTICLE_FROM " FROM articles a" ARTICLE_JOINS
-#define ARTICLE_TAIL \
-	" a.status, a.published_at, a.updated_at, a.created_at," \
-	" (SELECT count(*) FROM comments c" \
-	"   WHERE c.article_id = a.id AND c.status = 1)," \
-	" s.id, s.slug, s.name, u.id, u.slug, u.name, u.bio"
-#define ARTICLE_COLS \
-	"SELECT a.id, a.slug, a.path, a.title, a.standfirst, a.dateline," \
-	" a.excerpt, a.body_format, a.body_source, a.body_html," \
-	ARTICLE_TAIL ARTICLE_FROM
-#define SUMMARY_SELECT \
-	"SELECT a.id, a.slug, a.path, a.title, a.standfirst, a.dateline," \
-	" a.excerpt, a.body_format, '', ''," \
-	ARTICLE_TAIL
-#define SUMMARY_COLS SUMMARY_SELECT ARTICLE_FROM
 #define LIST_ORDER \
 	" ORDER BY a.published_at DESC, a.id DESC LIMIT ?2 OFFSET ?3"
 #define IN_SECTION \
@@ -206,14 +189,21 @@
 	    " count(*) FROM articles WHERE status = 1" \
 	    " GROUP BY 1, 2 ORDER BY 1 DESC, 2 DESC") \
 	\
+	/* The page of results is chosen by rank first; highlight() and */ \
+	/* snippet() then run for those rows only, not for every match. */ \
 	X(S_SEARCH, SUMMARY_SELECT "," \
 	    " highlight(articles_fts, 0, char(1), char(2))," \
 	    " snippet(articles_fts, 2, char(1), char(2), '…', 28)" \
 	    " FROM articles_fts CROSS JOIN articles a" \
 	    " ON a.id = articles_fts.rowid" \
-	    ARTICLE_JOINS " WHERE articles_fts MATCH ?1 AND a.status = 1" \
-	    " ORDER BY " SEARCH_RANK ", a.published_at DESC, a.id DESC" \
-	    " LIMIT ?2 OFFSET ?3") \
+	    ARTICLE_JOINS " WHERE articles_fts MATCH ?1" \
+	    " AND articles_fts.rowid IN (SELECT articles_fts.rowid" \
+	    "  FROM articles_fts CROSS JOIN articles a" \
+	    "  ON a.id = articles_fts.rowid" \
+	    "  WHERE articles_fts MATCH ?1 AND a.status = 1" \
+	    "  ORDER BY " SEARCH_RANK ", a.published_at DESC, a.id DESC" \
+	    "  LIMIT ?2 OFFSET ?3)" \
+	    " ORDER BY " SEARCH_RANK ", a.published_at DESC, a.id DESC") \
 	X(S_SEARCH_COUNT, "SELECT count(*) FROM articles_fts" \
 	    " CROSS JOIN articles a ON a.id = articles_fts.rowid" \
 	    " WHERE articles_fts MATCH ?1 AND a.status = 1") \
