@@ -44,10 +44,27 @@ vips_fail(struct bl_err *err, const char *what, const char *path)
 	return bl_errf(err, "%s '%s': %s", what, path, detail);
 }
 
+/*
+ * libvips is started on first use, once per process: starting it costs
+ * tens of milliseconds (it loads its format modules), and `byline serve`
+ * never needs it, so the server starts without it. The once-flag is the
+ * library's own global state, not ours to share.
+ */
+static pthread_once_t vips_once = PTHREAD_ONCE_INIT;
+static int vips_rc = -1;
+
+static void
+vips_start(void)
+{
+	vips_rc = VIPS_INIT("byline") != 0 ? -1 : 0;
+}
+
 int
 media_init(const char *argv0, struct bl_err *err)
 {
-	if (VIPS_INIT(argv0 != NULL ? argv0 : "byline") != 0)
+	(void)argv0;
+	pthread_once(&vips_once, vips_start);
+	if (vips_rc != 0)
 		return vips_fail(err, "cannot start libvips for", "byline");
 	return 0;
 }
@@ -59,6 +76,8 @@ media_image_size(const char *path, int *width, int *height,
 	struct stat st;
 	VipsImage *im;
 
+	if (media_init(NULL, err) < 0)
+		return -1;
 	if (stat(path, &st) != 0)
 		return bl_errf(err, "cannot open '%s': %s", path,
 		    strerror(errno));
@@ -863,6 +882,8 @@ media_demo_image(const char *path, unsigned seed, int width, int height,
 	    height < DEMO_MIN_SIDE || height > DEMO_MAX_SIDE)
 		return bl_errf(err, "bad demo image size %dx%d for '%s'",
 		    width, height, path);
+	if (media_init(NULL, err) < 0)
+		return -1;
 	memset(&s, 0, sizeof(s));
 	s.w = width;
 	s.h = height;

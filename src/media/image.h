@@ -5,10 +5,9 @@
 #include "core/err.h"
 
 /*
- * Starts libvips; call once per process before any other media_ function,
- * from the main thread. `argv0` is the program name libvips uses to find
- * its own data (argv[0] is right; NULL is allowed). Calling it again is
- * harmless. Returns 0, or -1 when libvips cannot start.
+ * Starts libvips if it is not started yet (every other media_ function
+ * does this itself, thread-safely, on first use). `argv0` is ignored.
+ * Returns 0, or -1 when libvips cannot start.
  */
 int media_init(const char *argv0, struct bl_err *err);
 

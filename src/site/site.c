@@ -14,7 +14,6 @@
 
 #include "core/alloc.h"
 #include "core/buf.h"
-#include "media/image.h"
 
 /* ------------------------------------------------------------ the pool */
 
@@ -143,12 +142,6 @@ site_open(const char *dir, struct site **out, struct bl_err *err)
 	conf = join(dir, "byline.conf");
 	if (access(conf, F_OK) < 0) {
 		bl_errf(err, "no site at '%s': missing byline.conf (create one with 'byline init')", dir);
-		free(conf);
-		return -1;
-	}
-	/* Images are read (imports) and made (demo) through libvips, which
-	 * must be started once, before any thread uses it. */
-	if (media_init("byline", err) < 0) {
 		free(conf);
 		return -1;
 	}
