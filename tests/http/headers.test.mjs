@@ -2,6 +2,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
+import net from 'node:net';
 import { serve, request, links, cleanup } from '../lib/server.mjs';
 import { commentSite, Reader, articlePaths, goodComment } from '../lib/forms.mjs';
 
@@ -71,4 +72,34 @@ test('cookies are Secure when the site is served over https', async () => {
   const cookies = [].concat(res.headers['set-cookie'] || []);
   assert.ok(cookies.length > 0);
   for (const c of cookies) assert.match(c, /;\s*Secure/i, c);
+});
+
+// A raw request on a fresh connection: the status line and headers of the answer.
+function raw(port, text) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.end(text));
+    let data = '';
+    sock.setEncoding('latin1');
+    sock.on('data', (d) => { data += d; });
+    sock.on('error', reject);
+    sock.on('close', () => {
+      const head = data.split('\r\n\r\n')[0].split('\r\n');
+      const headers = {};
+      for (const l of head.slice(1)) { const i = l.indexOf(':'); headers[l.slice(0, i).toLowerCase()] = l.slice(i + 1).trim(); }
+      resolve({ status: Number(head[0].split(' ')[1]), headers });
+    });
+  });
+}
+
+test('a head over server.max_header_bytes gets the site\'s own 431 or 414, with its headers', async () => {
+  const srv = await site({});
+  const big = await raw(srv.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'a'.repeat(20000)}\r\n\r\n`);
+  assert.equal(big.status, 431);
+  assert.equal(big.headers.connection, 'close');
+  secure({ headers: big.headers }, '431');
+  const longPath = await raw(srv.port, `GET /${'a'.repeat(20000)} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
+  assert.equal(longPath.status, 414);
+  secure({ headers: longPath.headers }, '414');
+  const under = await raw(srv.port, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${'a'.repeat(15000)}\r\nConnection: close\r\n\r\n`);
+  assert.equal(under.status, 200, 'a head under the limit is served');
 });
