@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/utf8.h"
 #include "store/search_terms.h"
+#include "store/sql_article.h"
 
 /*
  * The schema of search, run by migration 1 after the tables exist.
@@ -129,21 +130,6 @@ const char pg_search_ddl[] =
 #define HL_TITLE "HighlightAll=true, " HL_MARKS
 #define HL_SNIPPET "MaxWords=28, MinWords=20, ShortWord=3, " HL_MARKS
 
-/* Summary columns of an article (body left out) for the result rows. */
-#define SUMMARY_COLS \
-	"a.id, a.slug, a.path, a.title, a.standfirst, a.dateline, a.excerpt," \
-	" a.body_format, a.status, a.published_at, a.updated_at," \
-	" a.created_at, (SELECT count(*) FROM comments c" \
-	"   WHERE c.article_id = a.id AND c.status = 1)," \
-	" coalesce(sc.id, 0), sc.slug, sc.name," \
-	" coalesce(au.id, 0), au.slug, au.name, au.bio"
-enum {
-	C_ID, C_SLUG, C_PATH, C_TITLE, C_STANDFIRST, C_DATELINE, C_EXCERPT,
-	C_FORMAT, C_STATUS, C_PUBLISHED, C_UPDATED, C_CREATED, C_COMMENTS,
-	C_SEC_ID, C_SEC_SLUG, C_SEC_NAME, C_AU_ID, C_AU_SLUG, C_AU_NAME,
-	C_AU_BIO, C__MAX
-};
-
 /*
  * One page of results ($5 rows from $6), best first, with the number of
  * matches, the marked title and body passage, and where the passage sits
@@ -158,19 +144,22 @@ static const char sql_search[] = SEARCH_QUERY ","
 	"  WHERE s.doc @@ m.q AND a.status = 1"
 	"  ORDER BY rank DESC, a.published_at DESC, a.id DESC"
 	"  LIMIT $5 OFFSET $6)"
-	" SELECT " SUMMARY_COLS ", r.total,"
+	" " SUMMARY_SELECT ", r.total,"
 	" ts_headline('byline', r.title, r.q, '" HL_TITLE "'),"
 	" h.snippet, strpos(h.body, h.plain), length(h.plain), length(h.body)"
-	" FROM r JOIN articles a ON a.id = r.id"
-	" LEFT JOIN sections sc ON sc.id = a.section_id"
-	" LEFT JOIN authors au ON au.id = a.author_id"
+	" FROM r JOIN articles a ON a.id = r.id" ARTICLE_JOINS
 	" CROSS JOIN LATERAL (SELECT x.snippet,"
 	"   btrim(translate(x.snippet, E'\\x01\\x02', ''), E' \\t\\r\\n')"
 	"   AS plain, btrim(r.body, E' \\t\\r\\n') AS body"
 	"   FROM (SELECT ts_headline('byline', r.body, r.q,"
 	"   '" HL_SNIPPET "') AS snippet) x) h"
 	" ORDER BY r.rank DESC, r.published_at DESC, r.id DESC";
-enum { C_TOTAL = C__MAX, C_MTITLE, C_SNIPPET, C_AT, C_PLAIN_LEN, C_BODY_LEN };
+/* Columns after the summary ones (store/sql_article.h, read by
+ * pg_read_article). */
+enum {
+	C_TOTAL = AC_AU_BIO + 1, C_MTITLE, C_SNIPPET, C_AT, C_PLAIN_LEN,
+	C_BODY_LEN
+};
 
 static const char sql_search_count[] = SEARCH_QUERY
 	" SELECT count(*) FROM m, article_search s"
@@ -420,36 +409,6 @@ pg_search_index(PGconn *conn, struct bl_arena *a, int64_t article_id,
 
 /* -------------------------------------------------------------- search */
 
-static void
-read_summary(struct bl_arena *a, const PGresult *r, int i,
-    struct st_article *x)
-{
-	memset(x, 0, sizeof(*x));
-	x->id = get_i64(r, i, C_ID);
-	x->slug = get_s(a, r, i, C_SLUG);
-	x->path = get_s(a, r, i, C_PATH);
-	x->title = get_s(a, r, i, C_TITLE);
-	x->standfirst = get_s(a, r, i, C_STANDFIRST);
-	x->dateline = get_s(a, r, i, C_DATELINE);
-	x->excerpt = get_s(a, r, i, C_EXCERPT);
-	x->body_format = get_s(a, r, i, C_FORMAT);
-	x->body_source = bl_arena_strdup(a, "");
-	x->body_html = bl_arena_strdup(a, "");
-	x->status = get_i64(r, i, C_STATUS) == ST_PUBLISHED ? ST_PUBLISHED :
-	    ST_DRAFT;
-	x->published_at = get_i64(r, i, C_PUBLISHED);
-	x->updated_at = get_i64(r, i, C_UPDATED);
-	x->created_at = get_i64(r, i, C_CREATED);
-	x->comment_count = get_i64(r, i, C_COMMENTS);
-	x->section.id = get_i64(r, i, C_SEC_ID);
-	x->section.slug = get_s(a, r, i, C_SEC_SLUG);
-	x->section.name = get_s(a, r, i, C_SEC_NAME);
-	x->author.id = get_i64(r, i, C_AU_ID);
-	x->author.slug = get_s(a, r, i, C_AU_SLUG);
-	x->author.name = get_s(a, r, i, C_AU_NAME);
-	x->author.bio = get_s(a, r, i, C_AU_BIO);
-}
-
 static struct st_article *
 find_item(struct st_search_result *out, int64_t id)
 {
@@ -490,9 +449,7 @@ read_extras(PGconn *conn, struct bl_arena *a, struct st_search_result *out,
 			x->tags = grow(a, x->tags, x->ntags,
 			    &caps[x - out->items], sizeof(*x->tags));
 		t = &x->tags[x->ntags++];
-		t->id = get_i64(r, i, 1);
-		t->slug = get_s(a, r, i, 2);
-		t->name = get_s(a, r, i, 3);
+		pg_read_tag(a, r, i, 1, t);
 	}
 	PQclear(r);
 
@@ -507,14 +464,7 @@ read_extras(PGconn *conn, struct bl_arena *a, struct st_search_result *out,
 			continue;
 		p = x->photos = bl_arena_alloc(a, sizeof(*p));
 		x->nphotos = 1;
-		p->id = get_i64(r, i, 1);
-		p->pos = (int)get_i64(r, i, 2);
-		p->file = get_s(a, r, i, 3);
-		p->caption = get_s(a, r, i, 4);
-		p->credit = get_s(a, r, i, 5);
-		p->alt = get_s(a, r, i, 6);
-		p->width = (int)get_i64(r, i, 7);
-		p->height = (int)get_i64(r, i, 8);
+		pg_read_photo(a, r, i, 1, p);
 	}
 	PQclear(r);
 	return 0;
@@ -563,7 +513,7 @@ search_page(PGconn *conn, struct bl_arena *a, const char *const *v,
 		out->snippets = bl_arena_alloc(a, (size_t)n * sizeof(char *));
 	}
 	for (i = 0; i < n; i++) {
-		read_summary(a, r, i, &out->items[i]);
+		pg_read_article(a, r, i, &out->items[i]);
 		out->titles[i] = get_s(a, r, i, C_MTITLE);
 		out->snippets[i] = read_snippet(a, r, i);
 	}
@@ -662,13 +612,6 @@ pg_search(PGconn *conn, struct bl_arena *a, const struct st_search *q,
  * words over the best candidate's (SQLite uses bm25: the scores differ,
  * the parts and weights do not). The scoring itself is search_terms.c's.
  */
-#define REL_TAG_PEERS 2000      /* tag-sharing rows looked at */
-#define REL_TEXT_HITS 100       /* text matches looked at */
-#define REL_TERMS 24            /* candidate words of an article */
-#define REL_FILL 20             /* fillers looked at */
-#define REL_NEIGHBOURS 10       /* best candidates of a new article */
-#define REL_CASCADE_TAGS 100    /* tag-sharing articles recomputed */
-#define REL_CASCADE_SHORT 50    /* articles with short lists recomputed */
 
 /* The article's most distinctive words, space-separated, or NULL. */
 static int
@@ -684,7 +627,7 @@ rel_words(PGconn *conn, struct bl_arena *a, const char *title,
 	PGresult *r;
 
 	*out = NULL;
-	n = fts_terms(a, title, standfirst, body, &terms, REL_TERMS);
+	n = fts_terms(a, title, standfirst, body, &terms, RELATED_TERMS);
 	if (n == 0)
 		return 0;
 	/* Words hold letters and digits only: spaces separate them. */
@@ -740,7 +683,7 @@ parse_ids(struct bl_arena *a, const char *s, int64_t **ids)
 /*
  * Recomputes and stores the related list of article `id` (inside the
  * caller's transaction). Sets *changed when the stored list is different
- * now, and fills ranked[0..*nranked) with up to REL_NEIGHBOURS best
+ * now, and fills ranked[0..*nranked) with up to RELATED_NEIGHBOURS best
  * candidates when `ranked` is not NULL. An article that is not published
  * loses its list.
  */
@@ -814,7 +757,7 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
 	PQclear(r);
 	r = NULL;
 	if (ntags > 0) {
-		v[1] = num(&a, REL_TAG_PEERS);
+		v[1] = num(&a, RELATED_TAG_PEERS);
 		if ((r = run(conn, sql_rel_tag_peers, 2, v, "relate articles",
 		    err)) == NULL)
 			goto out;
@@ -838,7 +781,7 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
 	    err) < 0)
 		goto out;
 	if (words != NULL) {
-		const char *tv[3] = { words, v[0], num(&a, REL_TEXT_HITS) };
+		const char *tv[3] = { words, v[0], num(&a, RELATED_TEXT_HITS) };
 
 		if ((r = run(conn, sql_rel_text, 3, tv, "relate articles",
 		    err)) == NULL)
@@ -863,7 +806,7 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
 	if (set.n < STORE_RELATED_MAX) {
 		v[1] = num(&a, section);
 		v[2] = num(&a, published);
-		v[3] = num(&a, REL_FILL);
+		v[3] = num(&a, RELATED_FILL);
 		if ((r = run(conn, sql_rel_fill, 4, v, "relate articles",
 		    err)) == NULL)
 			goto out;
@@ -880,7 +823,7 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
 
 	nnew = set.n < STORE_RELATED_MAX ? set.n : STORE_RELATED_MAX;
 	if (ranked != NULL)
-		for (i = 0; i < set.n && i < REL_NEIGHBOURS; i++)
+		for (i = 0; i < set.n && i < RELATED_NEIGHBOURS; i++)
 			ranked[(*nranked)++] = set.c[i].id;
 	if (nnew == nold) {
 		for (i = 0; i < nnew; i++)
@@ -960,7 +903,7 @@ int
 pg_related_after_add(PGconn *conn, struct bl_arena *a, int64_t id,
     struct bl_err *err)
 {
-	int64_t ranked[REL_NEIGHBOURS], *ids = NULL;
+	int64_t ranked[RELATED_NEIGHBOURS], *ids = NULL;
 	size_t nranked, n = 0, cap = 0, i, ntag;
 	const char *v[3];
 	int changed;
@@ -969,12 +912,12 @@ pg_related_after_add(PGconn *conn, struct bl_arena *a, int64_t id,
 		return -1;
 	/* Articles sharing a tag, newest first, each once. */
 	v[0] = num(a, id);
-	v[1] = num(a, REL_TAG_PEERS);
+	v[1] = num(a, RELATED_TAG_PEERS);
 	if (collect_ids(conn, a, sql_rel_tag_peers, 2, v, &ids, &n, &cap,
-	    REL_TAG_PEERS, err) < 0)
+	    RELATED_TAG_PEERS, err) < 0)
 		return -1;
 	ntag = 0;
-	for (i = 0; i < n && ntag < REL_CASCADE_TAGS; i++) {
+	for (i = 0; i < n && ntag < RELATED_CASCADE_TAGS; i++) {
 		size_t k;
 
 		for (k = 0; k < ntag; k++)
@@ -990,9 +933,9 @@ pg_related_after_add(PGconn *conn, struct bl_arena *a, int64_t id,
 		ids[n++] = ranked[i];
 	}
 	v[1] = num(a, STORE_RELATED_MAX);
-	v[2] = num(a, REL_CASCADE_SHORT);
+	v[2] = num(a, RELATED_CASCADE_SHORT);
 	if (collect_ids(conn, a, sql_rel_short, 3, v, &ids, &n, &cap,
-	    n + REL_CASCADE_SHORT, err) < 0)
+	    n + RELATED_CASCADE_SHORT, err) < 0)
 		return -1;
 	/* In id order, so two writers lock the lists they share in the
 	 * same order. */

@@ -810,10 +810,11 @@ fail:
 
 /* ------------------------------------------------------- article reads */
 
-static void
-read_article(struct bl_arena *a, const PGresult *res, int i,
+void
+pg_read_article(struct bl_arena *a, const PGresult *res, int i,
     struct st_article *r)
 {
+	memset(r, 0, sizeof(*r));
 	r->id = col_i64(res, i, AC_ID);
 	r->slug = col_str(a, res, i, AC_SLUG);
 	r->path = col_str(a, res, i, AC_PATH);
@@ -837,10 +838,30 @@ read_article(struct bl_arena *a, const PGresult *res, int i,
 	r->author.slug = col_str(a, res, i, AC_AU_SLUG);
 	r->author.name = col_str(a, res, i, AC_AU_NAME);
 	r->author.bio = col_str(a, res, i, AC_AU_BIO);
-	r->tags = NULL;
-	r->ntags = 0;
-	r->photos = NULL;
-	r->nphotos = 0;
+}
+
+void
+pg_read_tag(struct bl_arena *a, const PGresult *res, int i, int col,
+    struct st_tag *t)
+{
+	t->id = col_i64(res, i, col);
+	t->slug = col_str(a, res, i, col + 1);
+	t->name = col_str(a, res, i, col + 2);
+	t->article_count = 0;
+}
+
+void
+pg_read_photo(struct bl_arena *a, const PGresult *res, int i, int col,
+    struct st_photo *ph)
+{
+	ph->id = col_i64(res, i, col);
+	ph->pos = (int)col_i64(res, i, col + 1);
+	ph->file = col_str(a, res, i, col + 2);
+	ph->caption = col_str(a, res, i, col + 3);
+	ph->credit = col_str(a, res, i, col + 4);
+	ph->alt = col_str(a, res, i, col + 5);
+	ph->width = (int)col_i64(res, i, col + 6);
+	ph->height = (int)col_i64(res, i, col + 7);
 }
 
 static int
@@ -853,12 +874,8 @@ read_tags(struct pg *p, struct bl_arena *a, struct st_article *r)
 		return -1;
 	n = PQntuples(res);
 	r->tags = alloc_items(a, (size_t)n, sizeof(*r->tags));
-	for (i = 0; i < n; i++) {
-		r->tags[i].id = col_i64(res, i, 0);
-		r->tags[i].slug = col_str(a, res, i, 1);
-		r->tags[i].name = col_str(a, res, i, 2);
-		r->tags[i].article_count = 0;
-	}
+	for (i = 0; i < n; i++)
+		pg_read_tag(a, res, i, 0, &r->tags[i]);
 	r->ntags = (size_t)n;
 	PQclear(res);
 	return 0;
@@ -868,7 +885,6 @@ static int
 read_photos(struct pg *p, struct bl_arena *a, struct st_article *r,
     int first_only)
 {
-	struct st_photo *ph;
 	PGresult *res;
 	int i, n;
 
@@ -878,17 +894,8 @@ read_photos(struct pg *p, struct bl_arena *a, struct st_article *r,
 		return -1;
 	n = PQntuples(res);
 	r->photos = alloc_items(a, (size_t)n, sizeof(*r->photos));
-	for (i = 0; i < n; i++) {
-		ph = &r->photos[i];
-		ph->id = col_i64(res, i, 0);
-		ph->pos = (int)col_i64(res, i, 1);
-		ph->file = col_str(a, res, i, 2);
-		ph->caption = col_str(a, res, i, 3);
-		ph->credit = col_str(a, res, i, 4);
-		ph->alt = col_str(a, res, i, 5);
-		ph->width = (int)col_i64(res, i, 6);
-		ph->height = (int)col_i64(res, i, 7);
-	}
+	for (i = 0; i < n; i++)
+		pg_read_photo(a, res, i, 0, &r->photos[i]);
 	r->nphotos = (size_t)n;
 	PQclear(res);
 	return 0;
@@ -912,7 +919,7 @@ read_articles(struct pg *p, struct bl_arena *a, PGresult *res,
 	*items = alloc_items(a, (size_t)rows, sizeof(**items));
 	for (i = 0; i < rows; i++) {
 		r = &(*items)[i];
-		read_article(a, res, i, r);
+		pg_read_article(a, res, i, r);
 		if (read_tags(p, a, r) < 0 ||
 		    read_photos(p, a, r, summaries) < 0) {
 			PQclear(res);

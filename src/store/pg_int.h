@@ -31,6 +31,20 @@ int pg_related_after_add(PGconn *conn, struct bl_arena *a, int64_t id,
 /* Recomputes every published article's related list (store_related_rebuild). */
 int pg_related_rebuild(PGconn *conn, struct bl_err *err);
 
+/* pg.c's row readers, for fts_pg.c's result rows. Strings are copied
+ * into `a` ("" for NULL), numbers are 0 for NULL. */
+/* Row i of an article query (columns in AC_* order, store/sql_article.h):
+ * every field but tags and photos, which are left empty. */
+void pg_read_article(struct bl_arena *a, const PGresult *res, int i,
+    struct st_article *r);
+/* A tag of row i from column `col` on: id, slug, name. */
+void pg_read_tag(struct bl_arena *a, const PGresult *res, int i, int col,
+    struct st_tag *t);
+/* A photo of row i from column `col` on: id, pos, file, caption, credit,
+ * alt, width, height. */
+void pg_read_photo(struct bl_arena *a, const PGresult *res, int i, int col,
+    struct st_photo *ph);
+
 /* ------------------------------------------ pg.c and migrate_pg.c only */
 
 /* The newest schema version this build knows (the same numbers as the

@@ -64,6 +64,13 @@ size_t fts_terms(struct bl_arena *a, const char *title,
 #define RELATED_W_SECTION 0.10
 #define RELATED_FRESH_SCALE (30.0 * 86400.0)
 #define RELATED_QUERY_TERMS 10  /* distinctive words searched for */
+#define RELATED_TERMS 24        /* candidate words of an article */
+#define RELATED_TAG_PEERS 2000  /* tag-sharing rows looked at */
+#define RELATED_TEXT_HITS 100   /* text matches looked at */
+#define RELATED_FILL 20         /* fillers looked at */
+#define RELATED_NEIGHBOURS 10   /* best candidates of a new article */
+#define RELATED_CASCADE_TAGS 100  /* tag-sharing articles recomputed */
+#define RELATED_CASCADE_SHORT 50  /* articles with short lists recomputed */
 
 /* One candidate C for the related list of an article T. */
 struct related_cand {

@@ -1,6 +1,7 @@
 /* The SQLite backend of the store: connection, statements, reads and writes. */
 #include "store/store_int.h"
 #include "store/sqlite_int.h"
+#include "store/rules.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -412,14 +413,7 @@ fail:
 
 /* ------------------------------------------------------- article reads */
 
-/* Column order of ARTICLE_COLS / SUMMARY_COLS (sqlite_int.h). */
-enum {
-	AC_ID, AC_SLUG, AC_PATH, AC_TITLE, AC_STANDFIRST, AC_DATELINE,
-	AC_EXCERPT, AC_BODY_FORMAT, AC_BODY_SOURCE, AC_BODY_HTML, AC_STATUS,
-	AC_PUBLISHED, AC_UPDATED, AC_CREATED, AC_COMMENTS, AC_SEC_ID,
-	AC_SEC_SLUG, AC_SEC_NAME, AC_AU_ID, AC_AU_SLUG, AC_AU_NAME, AC_AU_BIO,
-};
-
+/* Columns in AC_* order (store/sql_article.h). */
 static void
 read_article(struct bl_arena *a, sqlite3_stmt *s, struct st_article *r)
 {
@@ -572,21 +566,6 @@ sq_article_by_slug(struct store *st, struct bl_arena *a, const char *slug,
 	return fetch_article(q, a, bind(q, S_ARTICLE_BY_SLUG, "t", slug), out);
 }
 
-/* "2026", "2026/11" or "2026/11/24": the shapes of a permalink date
- * prefix (the numbers are not checked: an impossible date is empty). */
-static int
-archive_date_valid(const char *d)
-{
-	size_t n = strlen(d);
-
-	if (n != 4 && n != 7 && n != 10)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (i == 4 || i == 7 ? d[i] != '/' : (d[i] < '0' || d[i] > '9'))
-			return 0;
-	return 1;
-}
-
 static int
 sq_article_list(struct store *st, struct bl_arena *a,
     const struct st_query *qr, struct st_list *out, struct bl_err *err)
@@ -612,7 +591,7 @@ sq_article_list(struct store *st, struct bl_arena *a,
 		filter = qr->author;
 	} else if (qr->date != NULL) {
 		list = S_LIST_DATE, count = S_COUNT_DATE;
-		if (!archive_date_valid(qr->date))
+		if (!store_archive_date_valid(qr->date))
 			return 0;	/* no such period: nothing in it */
 		filter = bl_arena_printf(a, "/%s/", qr->date);
 	}
@@ -768,8 +747,7 @@ sq_comment_list(struct store *st, struct bl_arena *a, int64_t article_id,
 		c->body = col_str(a, s, 6);
 		c->ip = col_str(a, s, 7);
 		status = sqlite3_column_int(s, 8);
-		c->status = status == STC_APPROVED ? STC_APPROVED :
-		    status == STC_SPAM ? STC_SPAM : STC_PENDING;
+		c->status = store_comment_status(status);
 		c->created_at = sqlite3_column_int64(s, 9);
 	}
 	if (rc != SQLITE_DONE)
@@ -784,17 +762,6 @@ static int64_t
 now(void)
 {
 	return (int64_t)time(NULL);
-}
-
-static int
-blank(const char *s)
-{
-	if (s == NULL)
-		return 1;
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return 0;
-	return 1;
 }
 
 /* Appends a change-log row (inside the caller's transaction). */
@@ -849,14 +816,6 @@ ensure(struct sq *q, enum stmt ins, enum stmt sel, const char *what,
 	return rc;
 }
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Picks a free slug: `base`, else the first free of base-2, base-3...
  * ("election-2024", a slug of its own, does not make the next "election"
  * copy "election-2025"). */
@@ -865,10 +824,10 @@ unique_slug(struct sq *q, struct bl_arena *a, const char *base,
     const char *date, char **out)
 {
 	sqlite3_stmt *s;
-	const char *t, *p;
+	const char *t;
 	char *path;
-	size_t blen = strlen(base), n = 0, cap = 0, i;
-	int64_t one, v, next, *taken = NULL;
+	size_t n = 0, cap = 0;
+	int64_t one, v, *taken = NULL;
 	int rc;
 
 	path = bl_arena_printf(a, "/%s/%s/", date, base);
@@ -883,16 +842,7 @@ unique_slug(struct sq *q, struct bl_arena *a, const char *base,
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		t = (const char *)sqlite3_column_text(s, 0);
-		if (t == NULL || strlen(t) <= blen + 1 || t[blen] != '-' ||
-		    t[blen + 1] == '0')
-			continue;
-		v = 0;
-		for (p = t + blen + 1; *p >= '0' && *p <= '9'; p++) {
-			if (v > 100000000)
-				break;
-			v = v * 10 + (*p - '0');
-		}
-		if (*p != '\0' || v < 2)
+		if (t == NULL || (v = store_slug_suffix(base, t)) == 0)
 			continue;
 		if (n == cap)
 			taken = grow(a, taken, n, &cap, sizeof(*taken));
@@ -901,13 +851,8 @@ unique_slug(struct sq *q, struct bl_arena *a, const char *base,
 	if (rc != SQLITE_DONE)
 		return step_error(q, s);
 	done(s);
-	if (n > 1)
-		qsort(taken, n, sizeof(*taken), cmp_i64);
-	next = 2;
-	for (i = 0; i < n && taken[i] <= next; i++)
-		if (taken[i] == next)
-			next++;
-	*out = bl_arena_printf(a, "%s-%lld", base, (long long)next);
+	*out = bl_arena_printf(a, "%s-%lld", base,
+	    (long long)store_slug_next(taken, n));
 	return 0;
 }
 
@@ -917,7 +862,7 @@ unique_slug(struct sq *q, struct bl_arena *a, const char *base,
  * Related articles (docs/related.md). For a published article T every
  * candidate C gets
  *
- *   score = W_TAG * tags + W_TEXT * text + W_FRESH * fresh + W_SECTION * sec
+ *   score = 0.45 tags + 0.35 text + 0.10 fresh + 0.10 sec
  *
  *   tags   the idf weights ln(N / df) of the tags C shares with T, over the
  *          sum for all of T's tags (N published articles, df of them with
@@ -932,137 +877,39 @@ unique_slug(struct sq *q, struct bl_arena *a, const char *base,
  * `related`. When fewer candidates share a tag or a word, the nearest in
  * time from the same section, then from anywhere, fill the list.
  */
-#define W_TAG 0.45
-#define W_TEXT 0.35
-#define W_FRESH 0.10
-#define W_SECTION 0.10
-#define REL_FRESH_SCALE (30.0 * 86400.0)
-#define REL_TAG_PEERS 2000      /* tag-sharing rows looked at */
-#define REL_TEXT_HITS 100       /* text matches looked at */
-#define REL_TERMS 24            /* candidate words of an article */
-#define REL_QUERY_TERMS 10      /* distinctive words searched for */
-#define REL_FILL 20             /* fillers looked at */
-#define REL_NEIGHBOURS 10       /* best candidates of a new article */
-#define REL_CASCADE_TAGS 100    /* tag-sharing articles recomputed */
-#define REL_CASCADE_SHORT 50    /* articles with short lists recomputed */
 
-struct rel_cand {
-	int64_t id, published, section;
-	double tag, text, score;
-	int64_t rank;           /* score rounded, for stable ties */
-};
-
-struct rel_set {
-	struct rel_cand *c;
-	size_t n, cap;
-};
-
-static void
-rel_push(struct bl_arena *a, struct rel_set *set, int64_t id,
-    int64_t published, int64_t section, double tag, double text)
-{
-	struct rel_cand *c;
-
-	if (set->n == set->cap)
-		set->c = grow(a, set->c, set->n, &set->cap, sizeof(*set->c));
-	c = &set->c[set->n++];
-	memset(c, 0, sizeof(*c));
-	c->id = id;
-	c->published = published;
-	c->section = section;
-	c->tag = tag;
-	c->text = text;
-}
-
-static int
-rel_cmp_id(const void *x, const void *y)
-{
-	const struct rel_cand *a = x, *b = y;
-
-	return a->id < b->id ? -1 : a->id > b->id;
-}
-
-static int
-rel_cmp_rank(const void *x, const void *y)
-{
-	const struct rel_cand *a = x, *b = y;
-
-	if (a->rank != b->rank)
-		return a->rank > b->rank ? -1 : 1;
-	return a->id < b->id ? -1 : a->id > b->id;
-}
-
-/* Sorts by id and merges rows of the same candidate: tag weights add up,
- * the text score is the best seen. */
-static void
-rel_merge(struct rel_set *set)
-{
-	size_t i, n = 0;
-
-	if (set->n == 0)
-		return;
-	qsort(set->c, set->n, sizeof(*set->c), rel_cmp_id);
-	for (i = 0; i < set->n; i++) {
-		if (n > 0 && set->c[n - 1].id == set->c[i].id) {
-			set->c[n - 1].tag += set->c[i].tag;
-			if (set->c[i].text > set->c[n - 1].text)
-				set->c[n - 1].text = set->c[i].text;
-			continue;
-		}
-		set->c[n++] = set->c[i];
-	}
-	set->n = n;
-}
-
-static int
-cmp_fts_term(const void *x, const void *y)
-{
-	const struct fts_term *a = x, *b = y;
-
-	if (a->weight != b->weight)
-		return a->weight > b->weight ? -1 : 1;
-	return strcmp(a->word, b->word);
-}
-
-/* The OR query of the article's most distinctive words, or NULL. */
+/* The OR query of the article's most distinctive words (related_words,
+ * search_terms.h), or NULL. */
 static int
 rel_text_query(struct sq *q, struct bl_arena *a, const char *title,
     const char *standfirst, const char *body, int64_t npub, char **out)
 {
-	struct fts_term *terms, *keep;
+	struct fts_term *terms;
 	struct bl_buf b = BL_BUF_INIT;
-	size_t n, nkeep = 0, i;
-	int64_t df;
+	size_t n, i;
+	int64_t *df;
 
 	*out = NULL;
-	n = fts_terms(a, title, standfirst, body, &terms, REL_TERMS);
-	keep = bl_arena_alloc(a, (n + 1) * sizeof(*keep));
+	n = fts_terms(a, title, standfirst, body, &terms, RELATED_TERMS);
+	df = bl_arena_alloc(a, (n + 1) * sizeof(*df));
 	for (i = 0; i < n; i++) {
-		char *m = bl_arena_printf(a, "\"%s\"", terms[i].word);
-
+		df[i] = 0;
 		/* Words are letters and digits only: no quote to double. */
 		if (strchr(terms[i].word, '"') != NULL)
 			continue;
-		if (query_int(q, &df, S_REL_DF, "t", m) < 0)
+		if (query_int(q, &df[i], S_REL_DF, "t",
+		    bl_arena_printf(a, "\"%s\"", terms[i].word)) < 0)
 			return -1;
-		if (df <= 1)
-			continue;	/* no other story has it */
-		if (df > npub)
-			df = npub;
-		keep[nkeep].word = m;
-		keep[nkeep].weight = terms[i].weight * log((double)npub / (double)df);
-		if (keep[nkeep].weight > 0)
-			nkeep++;
 	}
-	if (nkeep == 0)
+	n = related_words(terms, df, n, npub);
+	if (n == 0)
 		return 0;
-	qsort(keep, nkeep, sizeof(*keep), cmp_fts_term);
-	if (nkeep > REL_QUERY_TERMS)
-		nkeep = REL_QUERY_TERMS;
-	for (i = 0; i < nkeep; i++) {
+	for (i = 0; i < n; i++) {
 		if (i)
 			bl_buf_puts(&b, " OR ");
-		bl_buf_puts(&b, keep[i].word);
+		bl_buf_putc(&b, '"');
+		bl_buf_puts(&b, terms[i].word);
+		bl_buf_putc(&b, '"');
 	}
 	if (!bl_buf_err(&b))
 		*out = bl_arena_strndup(a, b.s, b.len);
@@ -1073,7 +920,7 @@ rel_text_query(struct sq *q, struct bl_arena *a, const char *title,
 /*
  * Recomputes and stores the related list of article `id` (inside the
  * caller's transaction). Sets *changed when the stored list is different
- * now, and fills ranked[0..*nranked) with up to REL_NEIGHBOURS best
+ * now, and fills ranked[0..*nranked) with up to RELATED_NEIGHBOURS best
  * candidates when `ranked` is not NULL. An article that is not published
  * loses its list.
  */
@@ -1082,7 +929,7 @@ rel_compute(struct sq *q, int64_t id, int64_t *ranked, size_t *nranked,
     int *changed)
 {
 	struct bl_arena a = BL_ARENA_INIT;
-	struct rel_set set = { NULL, 0, 0 };
+	struct related_set set = { NULL, 0, 0 };
 	int64_t published, section, npub, *old = NULL, *tag_ids = NULL;
 	double *tag_idf = NULL, tagmax = 0, textmax = 0;
 	char *title, *standfirst, *body, *expr;
@@ -1162,7 +1009,7 @@ rel_compute(struct sq *q, int64_t id, int64_t *ranked, size_t *nranked,
 	done(s);
 	if (ntags > 0) {
 		if ((s = bind(q, S_REL_TAG_PEERS, "ii", id,
-		    (int64_t)REL_TAG_PEERS)) == NULL)
+		    (int64_t)RELATED_TAG_PEERS)) == NULL)
 			goto out;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			int64_t tag = sqlite3_column_int64(s, 1);
@@ -1171,7 +1018,7 @@ rel_compute(struct sq *q, int64_t id, int64_t *ranked, size_t *nranked,
 			for (k = 0; k < ntags; k++)
 				if (tag_ids[k] == tag)
 					w = tag_idf[k];
-			rel_push(&a, &set, sqlite3_column_int64(s, 0),
+			related_push(&a, &set, sqlite3_column_int64(s, 0),
 			    sqlite3_column_int64(s, 2),
 			    sqlite3_column_int64(s, 3), w, 0);
 		}
@@ -1187,7 +1034,7 @@ rel_compute(struct sq *q, int64_t id, int64_t *ranked, size_t *nranked,
 		goto out;
 	if (expr != NULL) {
 		if ((s = bind(q, S_REL_TEXT, "tii", expr, id,
-		    (int64_t)REL_TEXT_HITS)) == NULL)
+		    (int64_t)RELATED_TEXT_HITS)) == NULL)
 			goto out;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			double t = -sqlite3_column_double(s, 1);
@@ -1196,7 +1043,7 @@ rel_compute(struct sq *q, int64_t id, int64_t *ranked, size_t *nranked,
 				continue;
 			if (t > textmax)
 				textmax = t;
-			rel_push(&a, &set, sqlite3_column_int64(s, 0),
+			related_push(&a, &set, sqlite3_column_int64(s, 0),
 			    sqlite3_column_int64(s, 2),
 			    sqlite3_column_int64(s, 3), 0, t);
 		}
@@ -1206,15 +1053,15 @@ rel_compute(struct sq *q, int64_t id, int64_t *ranked, size_t *nranked,
 		}
 		done(s);
 	}
-	rel_merge(&set);
+	related_merge(&set);
 
 	/* Too few: the nearest in time, own section first. */
 	if (set.n < STORE_RELATED_MAX) {
 		if ((s = bind(q, S_REL_FILL, "iiii", id, section, published,
-		    (int64_t)REL_FILL)) == NULL)
+		    (int64_t)RELATED_FILL)) == NULL)
 			goto out;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			rel_push(&a, &set, sqlite3_column_int64(s, 0),
+			related_push(&a, &set, sqlite3_column_int64(s, 0),
 			    sqlite3_column_int64(s, 1),
 			    sqlite3_column_int64(s, 2), 0, 0);
 		if (rc != SQLITE_DONE) {
@@ -1222,25 +1069,14 @@ rel_compute(struct sq *q, int64_t id, int64_t *ranked, size_t *nranked,
 			goto out;
 		}
 		done(s);
-		rel_merge(&set);
+		related_merge(&set);
 	}
 
-	for (i = 0; i < set.n; i++) {
-		struct rel_cand *c = &set.c[i];
-		double dt = fabs((double)(published - c->published));
-
-		c->score = (tagmax > 0 ? W_TAG * c->tag / tagmax : 0) +
-		    (textmax > 0 ? W_TEXT * c->text / textmax : 0) +
-		    W_FRESH / (1.0 + dt / REL_FRESH_SCALE) +
-		    (section != 0 && c->section == section ? W_SECTION : 0);
-		c->rank = llround(c->score * 1e9);
-	}
-	if (set.n > 1)
-		qsort(set.c, set.n, sizeof(*set.c), rel_cmp_rank);
+	related_rank(&set, published, section, tagmax, textmax);
 
 	nnew = set.n < STORE_RELATED_MAX ? set.n : STORE_RELATED_MAX;
 	if (ranked != NULL)
-		for (i = 0; i < set.n && i < REL_NEIGHBOURS; i++)
+		for (i = 0; i < set.n && i < RELATED_NEIGHBOURS; i++)
 			ranked[(*nranked)++] = set.c[i].id;
 	if (nnew == nold) {
 		for (i = 0; i < nnew; i++)
@@ -1294,14 +1130,14 @@ collect_ids(struct sq *q, struct bl_arena *a, sqlite3_stmt *s, int64_t **ids,
 
 /*
  * After article `id` was published (inside the transaction): its own list,
- * then the lists it may have changed: up to REL_CASCADE_TAGS newest
+ * then the lists it may have changed: up to RELATED_CASCADE_TAGS newest
  * articles sharing a tag with it, its best candidates, and articles whose
  * lists are not full yet. Logs "article:ID" for each other list changed.
  */
 static int
 rel_after_add(struct sq *q, struct bl_arena *a, int64_t id)
 {
-	int64_t ranked[REL_NEIGHBOURS], *ids = NULL;
+	int64_t ranked[RELATED_NEIGHBOURS], *ids = NULL;
 	size_t nranked, n = 0, cap = 0, i, ntag;
 	int changed;
 
@@ -1309,10 +1145,10 @@ rel_after_add(struct sq *q, struct bl_arena *a, int64_t id)
 		return -1;
 	/* Articles sharing a tag, newest first, each once. */
 	if (collect_ids(q, a, bind(q, S_REL_TAG_PEERS, "ii", id,
-	    (int64_t)REL_TAG_PEERS), &ids, &n, &cap, REL_TAG_PEERS) < 0)
+	    (int64_t)RELATED_TAG_PEERS), &ids, &n, &cap, RELATED_TAG_PEERS) < 0)
 		return -1;
 	ntag = 0;
-	for (i = 0; i < n && ntag < REL_CASCADE_TAGS; i++) {
+	for (i = 0; i < n && ntag < RELATED_CASCADE_TAGS; i++) {
 		size_t k;
 
 		for (k = 0; k < ntag; k++)
@@ -1328,8 +1164,8 @@ rel_after_add(struct sq *q, struct bl_arena *a, int64_t id)
 		ids[n++] = ranked[i];
 	}
 	if (collect_ids(q, a, bind(q, S_REL_SHORT, "iii", id,
-	    (int64_t)STORE_RELATED_MAX, (int64_t)REL_CASCADE_SHORT), &ids, &n,
-	    &cap, n + REL_CASCADE_SHORT) < 0)
+	    (int64_t)STORE_RELATED_MAX, (int64_t)RELATED_CASCADE_SHORT), &ids,
+	    &n, &cap, n + RELATED_CASCADE_SHORT) < 0)
 		return -1;
 	if (n > 1)
 		qsort(ids, n, sizeof(*ids), cmp_id);
@@ -1507,73 +1343,40 @@ sq_article_add(struct store *st, struct bl_arena *a,
     struct bl_err *err)
 {
 	struct sq *q = to_sq(st);
-	char base[STORE_SLUG_MAX + 1], secslug[STORE_SLUG_MAX + 1];
-	char auslug[STORE_SLUG_MAX + 1], tagslug[STORE_SLUG_MAX + 1];
-	const char *format, *date, *slugsrc;
+	struct store_article_plan pl;
+	char secslug[STORE_SLUG_MAX + 1], auslug[STORE_SLUG_MAX + 1];
+	char tagslug[STORE_SLUG_MAX + 1], why[400];
+	const char *date;
 	const struct st_photo *ph;
-	char datebuf[16], *slug, *path, **tagslugs;
-	int64_t t, published, updated, section = 0, author = 0, tag, aid;
-	struct tm tm;
-	time_t tt;
+	char *slug, *path, **tagslugs;
+	int64_t t, published, section = 0, author = 0, tag, aid;
 	size_t i, j, ntagslugs = 0;
 
 	begin_call(q, "add article", err);
-	if (blank(in->title))
-		return failf(q, "the title is empty");
-	if (in->status != ST_DRAFT && in->status != ST_PUBLISHED)
-		return failf(q, "unknown status %d", (int)in->status);
-	format = in->body_format != NULL && *in->body_format ?
-	    in->body_format : "text";
-	if (strcmp(format, "text") != 0 && strcmp(format, "markdown") != 0)
-		return failf(q, "unknown body format '%s'", format);
-	if (in->ntags > 0 && in->tags == NULL)
-		return failf(q, "tags missing");
-	if (in->nphotos > 0 && in->photos == NULL)
-		return failf(q, "photos missing");
-	if (in->published_at < 0)
-		return failf(q, "bad publication time %lld",
-		    (long long)in->published_at);
-
 	t = now();
-	published = in->status == ST_PUBLISHED ?
-	    (in->published_at > 0 ? in->published_at : t) : 0;
-	updated = in->published_at > 0 ? in->published_at : t;
-
-	date = in->path_date;
-	if (date == NULL || *date == '\0') {
-		tt = (time_t)(published ? published : t);
-		if (gmtime_r(&tt, &tm) == NULL ||
-		    strftime(datebuf, sizeof(datebuf), "%Y/%m/%d", &tm) == 0)
-			return failf(q, "bad publication time %lld",
-			    (long long)tt);
-		date = datebuf;
-	}
-	if (!store_path_date_valid(date))
-		return failf(q, "bad permalink date '%s' (want YYYY/MM/DD)",
-		    date);
-
-	slugsrc = !blank(in->slug) ? in->slug : in->title;
-	if (store_slugify(slugsrc, base, sizeof(base)) == 0)
-		snprintf(base, sizeof(base), "article");
+	if (store_article_plan(in, t, &pl, why, sizeof(why)) < 0)
+		return failf(q, "%s", why);
+	published = pl.published;
+	date = pl.date;
 
 	if (tx_begin(q) < 0)
 		return -1;
 	if (prune_changes(q) < 0)
 		return tx_abort(q);
-	if (!blank(in->section_name) && ensure(q, S_SECTION_ENSURE,
+	if (!store_blank(in->section_name) && ensure(q, S_SECTION_ENSURE,
 	    S_SECTION_ID, "section", in->section_name, secslug, &section) < 0)
 		return tx_abort(q);
-	if (!blank(in->author_name) && ensure(q, S_AUTHOR_ENSURE, S_AUTHOR_ID,
-	    "author", in->author_name, auslug, &author) < 0)
+	if (!store_blank(in->author_name) && ensure(q, S_AUTHOR_ENSURE,
+	    S_AUTHOR_ID, "author", in->author_name, auslug, &author) < 0)
 		return tx_abort(q);
-	if (unique_slug(q, a, base, date, &slug) < 0)
+	if (unique_slug(q, a, pl.base, date, &slug) < 0)
 		return tx_abort(q);
 	path = bl_arena_printf(a, "/%s/%s/", date, slug);
 
 	if (exec(q, S_ARTICLE_INSERT, "tttttttttiiiinn", slug, path,
-	    in->title, in->standfirst, in->dateline, in->excerpt, format,
+	    in->title, in->standfirst, in->dateline, in->excerpt, pl.format,
 	    in->body_source, in->body_html, (int64_t)in->status, published,
-	    updated, t, section, author) < 0)
+	    pl.updated, t, section, author) < 0)
 		return tx_abort(q);
 	aid = sqlite3_last_insert_rowid(q->db);
 
@@ -1649,7 +1452,7 @@ sq_author_set_bio(struct store *st, const char *name, const char *bio,
 	int64_t id;
 
 	begin_call(q, "set author bio", err);
-	if (blank(name))
+	if (store_blank(name))
 		return failf(q, "the author name is empty");
 	if (tx_begin(q) < 0)
 		return -1;
@@ -1734,8 +1537,7 @@ comment_row(struct bl_arena *a, sqlite3_stmt *s, struct st_comment *c,
 	c->body = col_str(a, s, 6);
 	c->ip = col_str(a, s, 7);
 	status = sqlite3_column_int(s, 8);
-	c->status = status == STC_APPROVED ? STC_APPROVED :
-	    status == STC_SPAM ? STC_SPAM : STC_PENDING;
+	c->status = store_comment_status(status);
 	c->created_at = sqlite3_column_int64(s, 9);
 	c->article_title = with_article ? col_str(a, s, 10) : bl_arena_strdup(a, "");
 	c->article_path = with_article ? col_str(a, s, 11) : bl_arena_strdup(a, "");
