@@ -80,18 +80,37 @@ node_deps() {
 	fi
 }
 
+# Runs one Criterion executable: run_unit LABEL EXE.
+run_unit() {
+	echo "== $1: $(basename "$2")"
+	BYLINE_DATADIR=$(pwd) "$2" --jobs 2 >"$log" 2>&1
+	status=$?
+	grep -E 'FAIL|Crash|Warning|Synthesis' "$log" | tail -n 30
+	count_criterion
+	if [ $status -ne 0 ] && ! grep -q 'Failing: [1-9]\|Crashing: [1-9]' "$log"; then
+		failed=$((failed + 1))
+	fi
+}
+
+# Runs one node suite against a binary: run_node LABEL FILE BIN [VAR=VALUE...].
+run_node() {
+	label=$1 t=$2 bin=$3
+	shift 3
+	echo "== $label: $(basename "$t")"
+	env "$@" BYLINE_BIN="$bin" BYLINE_DATADIR="$(pwd)" \
+	    node --test --test-reporter=tap "$t" >"$log" 2>&1
+	grep -E '^not ok|^# (pass|fail)' "$log"
+	if grep -q '^not ok' "$log"; then
+		grep -B2 -A30 '^not ok' "$log" | head -n 80
+	fi
+	count_node
+}
+
 for kind in $kinds; do
 	case $kind in
 	unit)
 		for exe in $(find "$build/tests/unit" -type f -perm -u+x -name 'unit-*' | sort); do
-			echo "== unit: $(basename "$exe")"
-			BYLINE_DATADIR=$(pwd) "$exe" --jobs 2 >"$log" 2>&1
-			status=$?
-			grep -E 'FAIL|Crash|Warning|Synthesis' "$log" | tail -n 30
-			count_criterion
-			if [ $status -ne 0 ] && ! grep -q 'Failing: [1-9]\|Crashing: [1-9]' "$log"; then
-				failed=$((failed + 1))
-			fi
+			run_unit unit "$exe"
 		done
 		;;
 	cli|http|browser|validity)
@@ -102,14 +121,7 @@ for kind in $kinds; do
 		fi
 		for t in tests/$kind/*.test.mjs; do
 			[ -f "$t" ] || continue
-			echo "== $kind: $(basename "$t")"
-			BYLINE_BIN="$(pwd)/$build/byline" BYLINE_DATADIR=$(pwd) \
-			    node --test --test-reporter=tap "$t" >"$log" 2>&1
-			grep -E '^not ok|^# (pass|fail)' "$log"
-			if grep -q '^not ok' "$log"; then
-				grep -B2 -A30 '^not ok' "$log" | head -n 80
-			fi
-			count_node
+			run_node "$kind" "$t" "$(pwd)/$build/byline"
 		done
 		;;
 	pg)
@@ -127,25 +139,11 @@ for kind in $kinds; do
 		fi
 		export BYLINE_TEST_PG="$url"
 		for exe in $(find "$build/tests/unit" -type f -perm -u+x -name 'unit-store*' | sort); do
-			echo "== pg unit: $(basename "$exe")"
-			BYLINE_DATADIR=$(pwd) "$exe" --jobs 2 >"$log" 2>&1
-			status=$?
-			grep -E 'FAIL|Crash|Warning|Synthesis' "$log" | tail -n 30
-			count_criterion
-			if [ $status -ne 0 ] && ! grep -q 'Failing: [1-9]\|Crashing: [1-9]' "$log"; then
-				failed=$((failed + 1))
-			fi
+			run_unit "pg unit" "$exe"
 		done
 		for t in tests/http/*.test.mjs tests/cli/migrate.test.mjs tests/cli/database.test.mjs tests/nodes/*.test.mjs; do
 			[ -f "$t" ] || continue
-			echo "== pg $(basename "$(dirname "$t")"): $(basename "$t")"
-			BYLINE_BIN="$(pwd)/$build/byline" BYLINE_DATADIR=$(pwd) \
-			    node --test --test-reporter=tap "$t" >"$log" 2>&1
-			grep -E '^not ok|^# (pass|fail)' "$log"
-			if grep -q '^not ok' "$log"; then
-				grep -B2 -A30 '^not ok' "$log" | head -n 80
-			fi
-			count_node
+			run_node "pg $(basename "$(dirname "$t")")" "$t" "$(pwd)/$build/byline"
 		done
 		unset BYLINE_TEST_PG
 		scripts/pg-cluster.sh stop "$pgdir/pg"
@@ -163,15 +161,8 @@ for kind in $kinds; do
 		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 		export LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0"
 		for exe in $(find "$asan_build/tests/unit" -type f -perm -u+x -name 'unit-*' | sort); do
-			echo "== asan unit: $(basename "$exe")"
-			BYLINE_DATADIR=$(pwd) "$exe" --jobs 2 >"$log" 2>&1
-			status=$?
-			grep -E 'FAIL|Crash|Warning|Synthesis' "$log" | tail -n 30
-			count_criterion
+			run_unit "asan unit" "$exe"
 			count_sanitizer 'Failing: [1-9]\|Crashing: [1-9]'
-			if [ $status -ne 0 ] && ! grep -q 'Failing: [1-9]\|Crashing: [1-9]' "$log"; then
-				failed=$((failed + 1))
-			fi
 		done
 		if ! node_deps; then
 			echo "== asan: cannot install the node test dependencies"
@@ -184,15 +175,8 @@ for kind in $kinds; do
 		    tests/http/comments.test.mjs tests/http/search.test.mjs \
 		    tests/http/feeds.test.mjs}; do
 			[ -f "$t" ] || continue
-			echo "== asan $(basename "$(dirname "$t")"): $(basename "$t")"
-			BYLINE_BIN="$(cd "$asan_build" && pwd)/byline" \
-			    BYLINE_DATADIR=$(pwd) BYLINE_SANITIZE=1 \
-			    node --test --test-reporter=tap "$t" >"$log" 2>&1
-			grep -E '^not ok|^# (pass|fail)' "$log"
-			if grep -q '^not ok' "$log"; then
-				grep -B2 -A30 '^not ok' "$log" | head -n 80
-			fi
-			count_node
+			run_node "asan $(basename "$(dirname "$t")")" "$t" \
+			    "$(cd "$asan_build" && pwd)/byline" BYLINE_SANITIZE=1
 			count_sanitizer '^not ok' 1
 		done
 		unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS

@@ -698,6 +698,7 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
 	double *tag_idf = NULL, tagmax = 0, textmax = 0;
 	char *title, *standfirst, *body, *words;
 	size_t nold, ntags = 0, i, k, nnew;
+	int same;
 	const char *v[4];
 	PGresult *r = NULL;
 	int ret = -1, n;
@@ -821,18 +822,11 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
 
 	related_rank(&set, published, section, tagmax, textmax);
 
-	nnew = set.n < STORE_RELATED_MAX ? set.n : STORE_RELATED_MAX;
-	if (ranked != NULL)
-		for (i = 0; i < set.n && i < RELATED_NEIGHBOURS; i++)
-			ranked[(*nranked)++] = set.c[i].id;
-	if (nnew == nold) {
-		for (i = 0; i < nnew; i++)
-			if (old[i] != set.c[i].id)
-				break;
-		if (i == nnew) {
-			ret = 0;	/* same list: scores may move, order not */
-			goto out;
-		}
+	nnew = related_keep(&set, STORE_RELATED_MAX, old, nold, ranked,
+	    nranked, &same);
+	if (same) {
+		ret = 0;	/* same list: scores may move, order not */
+		goto out;
 	}
 	for (i = 0; i < nnew; i++) {
 		bl_buf_printf(&ids, "%s%lld", i ? " " : "",

@@ -327,6 +327,24 @@ related_merge(struct related_set *set)
 	set->n = n;
 }
 
+size_t
+related_keep(const struct related_set *set, size_t max, const int64_t *old,
+    size_t nold, int64_t *ranked, size_t *nranked, int *same)
+{
+	size_t i, nnew = set->n < max ? set->n : max;
+
+	if (ranked != NULL)
+		for (i = 0; i < set->n && i < RELATED_NEIGHBOURS; i++)
+			ranked[(*nranked)++] = set->c[i].id;
+	*same = 0;
+	if (nnew == nold) {
+		for (i = 0; i < nnew && old[i] == set->c[i].id; i++)
+			;
+		*same = i == nnew;
+	}
+	return nnew;
+}
+
 void
 related_rank(struct related_set *set, int64_t published, int64_t section,
     double tagmax, double textmax)

@@ -99,6 +99,15 @@ void related_merge(struct related_set *set);
 void related_rank(struct related_set *set, int64_t published,
     int64_t section, double tagmax, double textmax);
 /*
+ * After related_rank: the number of candidates to store (at most `max`),
+ * with the best RELATED_NEIGHBOURS ids appended to ranked[*nranked...]
+ * when `ranked` is not NULL, and *same = 1 when the list to store is
+ * `old` (nold ids) in the same order, so nothing needs writing.
+ */
+size_t related_keep(const struct related_set *set, size_t max,
+    const int64_t *old, size_t nold, int64_t *ranked, size_t *nranked,
+    int *same);
+/*
  * Keeps the words of `terms` (fts_terms order) worth searching for: those
  * some other story uses (df[i] > 1) and not every story (npub published),
  * each weighing count * ln(npub / df), the heaviest RELATED_QUERY_TERMS

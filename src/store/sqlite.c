@@ -934,6 +934,7 @@ rel_compute(struct sq *q, int64_t id, int64_t *ranked, size_t *nranked,
 	double *tag_idf = NULL, tagmax = 0, textmax = 0;
 	char *title, *standfirst, *body, *expr;
 	size_t nold = 0, oldcap = 0, ntags = 0, tagcap = 0, i, k, nnew;
+	int same;
 	sqlite3_stmt *s;
 	int rc, ret = -1;
 
@@ -1074,18 +1075,11 @@ rel_compute(struct sq *q, int64_t id, int64_t *ranked, size_t *nranked,
 
 	related_rank(&set, published, section, tagmax, textmax);
 
-	nnew = set.n < STORE_RELATED_MAX ? set.n : STORE_RELATED_MAX;
-	if (ranked != NULL)
-		for (i = 0; i < set.n && i < RELATED_NEIGHBOURS; i++)
-			ranked[(*nranked)++] = set.c[i].id;
-	if (nnew == nold) {
-		for (i = 0; i < nnew; i++)
-			if (old[i] != set.c[i].id)
-				break;
-		if (i == nnew) {
-			ret = 0;	/* same list: scores may move, order not */
-			goto out;
-		}
+	nnew = related_keep(&set, STORE_RELATED_MAX, old, nold, ranked,
+	    nranked, &same);
+	if (same) {
+		ret = 0;	/* same list: scores may move, order not */
+		goto out;
 	}
 	if (exec(q, S_REL_DELETE, "i", id) < 0)
 		goto out;
