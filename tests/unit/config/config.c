@@ -1,5 +1,6 @@
 /* Unit tests for src/config/config.c: the option table and byline.conf. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,13 +9,38 @@
 #include "config/config.h"
 
 static char path[256];
+static char dir[64];
+
+/* Removes the test's folder and what config_set_file left in it. */
+static void
+remove_dir(void)
+{
+	char p[512];
+	struct dirent *d;
+	DIR *dh;
+
+	if (dir[0] == '\0' || (dh = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dh)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, d->d_name);
+		unlink(p);
+	}
+	closedir(dh);
+	rmdir(dir);
+	dir[0] = '\0';
+}
+
+TestSuite(config, .fini = remove_dir);
 
 static void
 write_conf(const char *text)
 {
-	char dir[] = "/tmp/byline-cfg-XXXXXX";
 	FILE *f;
 
+	remove_dir();
+	snprintf(dir, sizeof(dir), "/tmp/byline-cfg-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/byline.conf", dir);
 	f = fopen(path, "w");
