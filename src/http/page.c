@@ -268,6 +268,7 @@ make_gz_parts(struct page *p)
 	p->gz_part[1].raw_len = len - at;
 	p->gz_part[1].crc = crc32(crc32(0L, Z_NULL, 0),
 	    (const Bytef *)data + at, (uInt)(len - at));
+	p->gz_tail_op = crc32_combine_gen((z_off_t)(len - at));
 }
 
 struct page *
@@ -341,10 +342,10 @@ gz_frame(const struct page *p, const char *frag, size_t n,
 	size_t total;
 	int i;
 
-	crc = crc32(crc32(0L, Z_NULL, 0), (const Bytef *)frag, (uInt)n);
-	crc = crc32_combine(p->gz_part[0].crc, crc, (z_off_t)n);
-	crc = crc32_combine(crc, p->gz_part[1].crc,
-	    (z_off_t)p->gz_part[1].raw_len);
+	/* The CRC runs on from the part before through the fragment; the
+	 * part after joins with the operator made when the page was. */
+	crc = crc32(p->gz_part[0].crc, (const Bytef *)frag, (uInt)n);
+	crc = crc32_combine_op(crc, p->gz_part[1].crc, p->gz_tail_op);
 	total = p->gz_part[0].raw_len + n + p->gz_part[1].raw_len;
 
 	/* RFC 1952: magic, deflate, no flags, no mtime, no extra flags,

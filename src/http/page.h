@@ -55,6 +55,7 @@ struct page {
 		unsigned long crc;       /* CRC-32 of the uncompressed part */
 		size_t raw_len;          /* uncompressed length */
 	} gz_part[2];                /* [0] before, [1] after (ends the stream) */
+	unsigned long gz_tail_op;    /* crc32_combine_gen(gz_part[1].raw_len) */
 
 	/* Free for whoever made the page (the site keeps an article's id and
 	 * publication time here, so a cached article can be served with its

@@ -226,6 +226,25 @@ can_edit(struct site *s, int64_t at)
 
 /* ------------------------------------------------------ the fragment */
 
+int
+comment_form_fresh(struct site *s, const struct http_req *req,
+    const struct comment_form *f)
+{
+	int i;
+
+	if (s->form_skel == NULL || req == NULL || f->skeleton || f->closed ||
+	    f->edit_id || f->reply_to || f->summary || f->cookies)
+		return 0;
+	for (i = 0; i < CMT_F__MAX; i++)
+		if (f->values[i] != NULL || f->errors[i] != NULL)
+			return 0;
+	/* Saved details or the reader's own comments change the form. */
+	return http_req_cookie(req, COOKIE_AUTHOR) == NULL &&
+	    http_req_cookie(req, COOKIE_EMAIL) == NULL &&
+	    http_req_cookie(req, COOKIE_URL) == NULL &&
+	    http_req_cookie(req, COOKIE_MINE) == NULL;
+}
+
 static void
 set_comment_view(struct site *s, struct bl_arena *a, struct tpl_val *m,
     const struct st_comment *c)
@@ -257,8 +276,14 @@ site_comment_fragment(struct site *s, struct bl_arena *a,
 	int64_t parent = 0;
 	int nerr = 0;
 
+	if (comment_form_fresh(s, req, f) &&
+	    form_skel_fill(s, a, f->article_id, out, len) == 0)
+		return 0;
 	form = tpl_set_map(a, root, "form");
-	tpl_set_int(a, form, "article_id", f->article_id);
+	if (f->skeleton)
+		tpl_set_text(a, form, "article_id", FORM_SLOT_ARTICLE);
+	else
+		tpl_set_int(a, form, "article_id", f->article_id);
 	tpl_set_text(a, form, "article_url", f->article_path);
 	tpl_set_text(a, form, "action", f->edit_id ? bl_arena_printf(a,
 	    "/comments/%lld/edit", (long long)f->edit_id) : "/comments/");
@@ -283,7 +308,8 @@ site_comment_fragment(struct site *s, struct bl_arena *a,
 		}
 	}
 	/* Saved details prefill a fresh form (never a refused one). */
-	if (f->values[CMT_F_AUTHOR] == NULL && f->edit_id == 0) {
+	if (f->values[CMT_F_AUTHOR] == NULL && f->edit_id == 0 &&
+	    !f->skeleton && req != NULL) {
 		if ((cv = http_req_cookie(req, COOKIE_AUTHOR)) != NULL)
 			tpl_set_text(a, vals, "author", unescape(a, cv));
 		if ((cv = http_req_cookie(req, COOKIE_EMAIL)) != NULL)
@@ -310,11 +336,16 @@ site_comment_fragment(struct site *s, struct bl_arena *a,
 		tpl_set_text(a, e, "token", edit_token(s, a, f->edit_id, at));
 		goto render;
 	}
-	cmt_captcha_new(&s->keys, f->article_id, (int64_t)time(NULL),
-	    s->cfg.comments_captcha_ttl, &c);
 	ch = tpl_set_map(a, root, "challenge");
-	tpl_set_text(a, ch, "question", c.question);
-	tpl_set_text(a, ch, "token", c.token);
+	if (f->skeleton) {
+		tpl_set_text(a, ch, "question", FORM_SLOT_QUESTION);
+		tpl_set_text(a, ch, "token", FORM_SLOT_TOKEN);
+	} else {
+		cmt_captcha_new(&s->keys, f->article_id, (int64_t)time(NULL),
+		    s->cfg.comments_captcha_ttl, &c);
+		tpl_set_text(a, ch, "question", c.question);
+		tpl_set_text(a, ch, "token", c.token);
+	}
 
 	/* Replying: the parent's author, if it is an approved comment here. */
 	if (f->reply_to > 0) {
@@ -334,7 +365,10 @@ site_comment_fragment(struct site *s, struct bl_arena *a,
 
 	/* The reader's own recent comments: pending ones shown only to them,
 	 * editable ones with Edit and Delete. */
-	mine_read(s, req, &m);
+	if (f->skeleton || req == NULL)
+		m.n = 0;
+	else
+		mine_read(s, req, &m);
 	if (m.n) {
 		struct tpl_val *list = tpl_set_list(a, root, "mine");
 

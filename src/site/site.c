@@ -200,6 +200,7 @@ site_close(struct site *s)
 		pthread_join(s->watcher, NULL);
 	if (s->tpl)
 		tpl_set_free(s->tpl);
+	form_skel_free(s->form_skel);
 	if (s->cache)
 		page_cache_free(s->cache);
 	pool_free(s->pool);

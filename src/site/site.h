@@ -24,6 +24,7 @@
  */
 struct store_pool;
 struct site_writer;
+struct form_skel;
 
 struct site {
 	char *dir;                 /* the site folder */
@@ -34,6 +35,7 @@ struct site {
 	struct cmt_keys keys;      /* derived from DIR/secret.key */
 	struct cmt_policy policy;  /* from the [comments] settings */
 	struct tpl_set *tpl;       /* NULL until site_serve_prepare() */
+	struct form_skel *form_skel; /* the fresh comment form, or NULL */
 	struct store_pool *pool;
 	struct page_cache *cache;  /* NULL until site_serve_prepare() */
 	pthread_t watcher;

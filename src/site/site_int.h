@@ -18,6 +18,7 @@ struct comment_form {
 	const char *errors[CMT_F__MAX];   /* messages beside fields */
 	const char *summary;              /* message above the form */
 	int64_t edit_id;                  /* editing this comment, 0 for new */
+	int skeleton;                     /* form_skel.c: slots, not values */
 };
 
 /*
@@ -29,6 +30,32 @@ struct comment_form {
 int site_comment_fragment(struct site *s, struct bl_arena *a,
     const struct http_req *req, const struct comment_form *f,
     const char **out, size_t *len);
+
+/*
+ * The fresh form, fast (form_skel.c). Most views get the form exactly as
+ * a first-time reader sees it: no saved details, no errors, no reply, no
+ * comments of their own. For those only the question, the token and the
+ * article id differ, so the template is rendered once, when the server
+ * starts, with slot markers in their places (comment_form.skeleton), and
+ * each view joins the pieces around its own escaped values instead of
+ * running the template again.
+ *
+ * form_skel_build() makes s->form_skel (NULL and 0 when the theme's form
+ * does not hold each slot exactly once: every view then takes the
+ * template). form_skel_fill() renders the fresh form for `article_id`
+ * into `a`; returns 0, or -1 when there is no skeleton.
+ * comment_form_fresh() says whether a view may take it.
+ */
+#define FORM_SLOT_QUESTION "byline-slot-question-7c1e"
+#define FORM_SLOT_ARTICLE "byline-slot-article-7c1e"
+#define FORM_SLOT_TOKEN "byline-slot-token-7c1e"
+struct form_skel;
+int form_skel_build(struct site *s, struct bl_err *err);
+void form_skel_free(struct form_skel *k);
+int form_skel_fill(struct site *s, struct bl_arena *a, int64_t article_id,
+    const char **out, size_t *len);
+int comment_form_fresh(struct site *s, const struct http_req *req,
+    const struct comment_form *f);
 
 /* ------------------------------------------------ the comment writer */
 

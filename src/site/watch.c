@@ -114,6 +114,8 @@ site_serve_prepare(struct site *s, struct bl_err *err)
 {
 	if (tpl_set_load(s->theme_dir, s->override_dir, &s->tpl, err) < 0)
 		return -1;
+	if (form_skel_build(s, err) < 0)
+		return -1;
 	s->cache = page_cache_new((size_t)s->cfg.cache_max_mb * 1024 * 1024);
 	if (pthread_create(&s->watcher, NULL, watch_main, s) != 0)
 		return bl_errf(err, "cannot start the change watcher");
