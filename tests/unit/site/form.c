@@ -162,20 +162,23 @@ Test(form, each_view_gets_its_own_challenge_that_verifies)
 	for (i = 0; t[i] != '<' && i + 1 < sizeof(question); i++)
 		question[i] = t[i];
 	question[i] = '\0';
-	/* "13 + 4 =" or "65 \u2212 18 =" (a minus sign, not a hyphen). */
+	/* "13 + 4 =", "65 \u2212 18 =" (a minus sign), "2 \u00d7 5 =". */
 	cr_assert_eq(sscanf(question, "%d", &x), 1, "%s", question);
 	t = strchr(question, ' ');
 	cr_assert_not_null(t);
 	if (strncmp(t, " + ", 3) == 0) {
 		op = '+';
 		t += 3;
+	} else if (strncmp(t, " \u00d7 ", 4) == 0) {
+		op = '*';
+		t += 4;
 	} else {
 		cr_assert_eq(strncmp(t, " \u2212 ", 5), 0, "%s", question);
 		op = '-';
 		t += 5;
 	}
 	cr_assert_eq(sscanf(t, "%d", &y), 1, "%s", question);
-	answer = op == '+' ? x + y : x - y;
+	answer = op == '+' ? x + y : op == '*' ? x * y : x - y;
 	snprintf(question, sizeof(question), "%d", answer);
 	cr_assert_eq(cmt_captcha_check(&site->keys, token, question, 77,
 	    time(NULL) + 60, 0, nonce, &expires), CMT_CAPTCHA_OK);
