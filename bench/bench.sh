@@ -74,7 +74,7 @@ else
 	meson configure "$BENCH_BUILD" -Dbuildtype=release -Dbench=true >/dev/null
 fi
 say "building $BENCH_BUILD (release)"
-ninja -C "$BENCH_BUILD" byline bench/bench-gen bench/bench-ceiling \
+ninja -C "$BENCH_BUILD" byline byline-media.so bench/bench-gen bench/bench-ceiling \
     bench/bench-startup >/dev/null
 BIN=$ROOT/$BENCH_BUILD/byline
 GEN=$ROOT/$BENCH_BUILD/bench/bench-gen

@@ -1,5 +1,10 @@
-/* Image work through libvips: start-up, header reads, demo illustrations. */
-#include "media/image.h"
+/*
+ * Image work through libvips: start-up, header reads, demo illustrations.
+ * Built as the loadable module byline-media.so (media.c loads it on first
+ * use), so programs that never touch an image never load libvips and the
+ * hundred libraries it brings.
+ */
+#include "media/module.h"
 
 #include <errno.h>
 #include <math.h>
@@ -59,24 +64,23 @@ vips_start(void)
 	vips_rc = VIPS_INIT("byline") != 0 ? -1 : 0;
 }
 
-int
-media_init(const char *argv0, struct bl_err *err)
+static int
+mod_init(struct bl_err *err)
 {
-	(void)argv0;
 	pthread_once(&vips_once, vips_start);
 	if (vips_rc != 0)
 		return vips_fail(err, "cannot start libvips for", "byline");
 	return 0;
 }
 
-int
-media_image_size(const char *path, int *width, int *height,
+static int
+mod_image_size(const char *path, int *width, int *height,
     struct bl_err *err)
 {
 	struct stat st;
 	VipsImage *im;
 
-	if (media_init(NULL, err) < 0)
+	if (mod_init(err) < 0)
 		return -1;
 	if (stat(path, &st) != 0)
 		return bl_errf(err, "cannot open '%s': %s", path,
@@ -868,8 +872,8 @@ render(struct scene *s, unsigned char *px)
 	run_phase(s, px, PHASE_FINISH, 0, s->h, n);
 }
 
-int
-media_demo_image(const char *path, unsigned seed, int width, int height,
+static int
+mod_demo_image(const char *path, unsigned seed, int width, int height,
     struct bl_err *err)
 {
 	struct scene s;
@@ -882,7 +886,7 @@ media_demo_image(const char *path, unsigned seed, int width, int height,
 	    height < DEMO_MIN_SIDE || height > DEMO_MAX_SIDE)
 		return bl_errf(err, "bad demo image size %dx%d for '%s'",
 		    width, height, path);
-	if (media_init(NULL, err) < 0)
+	if (mod_init(err) < 0)
 		return -1;
 	memset(&s, 0, sizeof(s));
 	s.w = width;
@@ -932,3 +936,11 @@ out:
 	free(s.lit);
 	return rc;
 }
+
+/* What media.c looks up after loading the module. */
+const struct media_module byline_media_module = {
+	.abi = MEDIA_MODULE_ABI,
+	.init = mod_init,
+	.image_size = mod_image_size,
+	.demo_image = mod_demo_image,
+};
