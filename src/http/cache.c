@@ -1,7 +1,8 @@
-/* The page cache: a hash map, LRU eviction by bytes, dependency drops. */
+/* The page cache: a hash map, eviction by bytes, dependency drops. */
 #include "http/cache.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,9 +11,13 @@
 #include "core/alloc.h"
 
 /*
- * One mutex guards everything: a hit moves the entry to the front of the
- * LRU list, so even lookups write. The critical sections are a hash lookup
- * and a few pointer moves.
+ * A read-write lock guards the map and the list. Lookups only read: a hit
+ * sets the entry's `referenced` flag instead of moving it in the list, so
+ * the server threads never wait for each other on a hit (with one mutex,
+ * a thread descheduled while holding it stalled the other for
+ * milliseconds). Eviction is CLOCK, LRU's usual approximation: the entry
+ * at the tail goes unless it was used since it last got there, in which
+ * case it loses the flag and moves to the front (a second chance).
  *
  * page_cache_invalidate() scans every entry and its deps. That is linear in
  * the number of cached pages, which is fine for the tens of thousands of
@@ -25,12 +30,13 @@ struct cache_ent {
 	struct page *page;
 	size_t bytes;              /* accounted size: bodies and key */
 	struct cache_ent *hnext;   /* bucket chain */
-	struct cache_ent *prev;    /* LRU list, most recent first */
+	struct cache_ent *prev;    /* list, newest (or last spared) first */
 	struct cache_ent *next;
+	atomic_int referenced;     /* used since it was put or last spared */
 };
 
 struct page_cache {
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock;
 	struct cache_ent **buckets;
 	size_t nbuckets;           /* a power of two */
 	size_t entries;
@@ -39,8 +45,8 @@ struct page_cache {
 	struct cache_ent *head;    /* most recently used */
 	struct cache_ent *tail;    /* next to go */
 	uint64_t gen;              /* bumped by every invalidation */
-	uint64_t hits;
-	uint64_t misses;
+	_Atomic uint64_t hits;
+	_Atomic uint64_t misses;
 	unsigned char hkey[crypto_shorthash_KEYBYTES];
 };
 
@@ -79,7 +85,7 @@ page_cache_new(size_t max_bytes)
 	if (sodium_init() < 0)
 		bl_fatal("cannot initialise libsodium");
 	c = bl_xcalloc(1, sizeof(*c));
-	if (pthread_mutex_init(&c->lock, NULL) != 0)
+	if (pthread_rwlock_init(&c->lock, NULL) != 0)
 		bl_fatal("cannot create the page cache lock");
 	c->nbuckets = CACHE_MIN_BUCKETS;
 	c->buckets = bl_xcalloc(c->nbuckets, sizeof(*c->buckets));
@@ -184,7 +190,7 @@ page_cache_free(struct page_cache *c)
 		return;
 	clear_locked(c);
 	free(c->buckets);
-	pthread_mutex_destroy(&c->lock);
+	pthread_rwlock_destroy(&c->lock);
 	free(c);
 }
 
@@ -195,16 +201,17 @@ page_cache_get(struct page_cache *c, const char *key)
 	struct page *p = NULL;
 	uint64_t h = hash_key(c, key);
 
-	pthread_mutex_lock(&c->lock);
+	pthread_rwlock_rdlock(&c->lock);
 	e = *find_slot(c, key, h);
 	if (e != NULL) {
-		lru_unlink(c, e);
-		lru_push_front(c, e);
+		if (!atomic_load_explicit(&e->referenced, memory_order_relaxed))
+			atomic_store_explicit(&e->referenced, 1,
+			    memory_order_relaxed);
 		p = page_ref(e->page);
-		c->hits++;
+		atomic_fetch_add_explicit(&c->hits, 1, memory_order_relaxed);
 	} else
-		c->misses++;
-	pthread_mutex_unlock(&c->lock);
+		atomic_fetch_add_explicit(&c->misses, 1, memory_order_relaxed);
+	pthread_rwlock_unlock(&c->lock);
 	return p;
 }
 
@@ -213,9 +220,9 @@ page_cache_ticket(struct page_cache *c)
 {
 	uint64_t t;
 
-	pthread_mutex_lock(&c->lock);
+	pthread_rwlock_rdlock(&c->lock);
 	t = c->gen;
-	pthread_mutex_unlock(&c->lock);
+	pthread_rwlock_unlock(&c->lock);
 	return t;
 }
 
@@ -227,7 +234,7 @@ page_cache_put(struct page_cache *c, const char *key, struct page *p,
 	uint64_t h = hash_key(c, key);
 	size_t bytes = page_bytes(p, key);
 
-	pthread_mutex_lock(&c->lock);
+	pthread_rwlock_wrlock(&c->lock);
 	/* Rendered from data read before an invalidation, or too big to
 	 * keep at all. */
 	if (ticket != c->gen || bytes > c->max_bytes)
@@ -235,11 +242,20 @@ page_cache_put(struct page_cache *c, const char *key, struct page *p,
 	slot = find_slot(c, key, h);
 	if (*slot != NULL)
 		drop(c, slot, *slot);
-	while (c->tail != NULL && c->bytes + bytes > c->max_bytes)
-		drop_ent(c, c->tail);
+	while (c->tail != NULL && c->bytes + bytes > c->max_bytes) {
+		e = c->tail;
+		if (atomic_exchange_explicit(&e->referenced, 0,
+		    memory_order_relaxed) && e != c->head) {
+			lru_unlink(c, e);	/* a second chance */
+			lru_push_front(c, e);
+			continue;
+		}
+		drop_ent(c, e);
+	}
 	if (c->entries >= c->nbuckets)
 		grow(c);
 	e = bl_xcalloc(1, sizeof(*e));
+	atomic_init(&e->referenced, 0);
 	e->key = bl_xstrdup(key);
 	e->hash = h;
 	e->page = page_ref(p);
@@ -250,7 +266,7 @@ page_cache_put(struct page_cache *c, const char *key, struct page *p,
 	c->entries++;
 	c->bytes += bytes;
 out:
-	pthread_mutex_unlock(&c->lock);
+	pthread_rwlock_unlock(&c->lock);
 }
 
 static int
@@ -271,37 +287,37 @@ page_cache_invalidate(struct page_cache *c, const char *dep)
 {
 	struct cache_ent *e, *next;
 
-	pthread_mutex_lock(&c->lock);
+	pthread_rwlock_wrlock(&c->lock);
 	c->gen++;
 	for (e = c->head; e != NULL; e = next) {
 		next = e->next;
 		if (depends_on(e, dep))
 			drop_ent(c, e);
 	}
-	pthread_mutex_unlock(&c->lock);
+	pthread_rwlock_unlock(&c->lock);
 }
 
 void
 page_cache_clear(struct page_cache *c)
 {
-	pthread_mutex_lock(&c->lock);
+	pthread_rwlock_wrlock(&c->lock);
 	c->gen++;
 	clear_locked(c);
-	pthread_mutex_unlock(&c->lock);
+	pthread_rwlock_unlock(&c->lock);
 }
 
 void
 page_cache_stats(struct page_cache *c, size_t *entries, size_t *bytes,
     uint64_t *hits, uint64_t *misses)
 {
-	pthread_mutex_lock(&c->lock);
+	pthread_rwlock_rdlock(&c->lock);
 	if (entries != NULL)
 		*entries = c->entries;
 	if (bytes != NULL)
 		*bytes = c->bytes;
+	pthread_rwlock_unlock(&c->lock);
 	if (hits != NULL)
-		*hits = c->hits;
+		*hits = atomic_load(&c->hits);
 	if (misses != NULL)
-		*misses = c->misses;
-	pthread_mutex_unlock(&c->lock);
+		*misses = atomic_load(&c->misses);
 }

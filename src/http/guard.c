@@ -2,6 +2,7 @@
 #include "http/guard.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -12,13 +13,22 @@
 /* How often the watchdog looks, in milliseconds. */
 #define GUARD_TICK_MS 250
 
-/* One open connection, in a list only touched under the guard's lock. */
+/*
+ * One open connection. The list is only touched under the guard's lock
+ * (when a connection opens or closes, and by the watchdog); `reading` and
+ * `deadline` change twice per request, so they are atomics written
+ * without the lock: a lock taken by both server threads for every
+ * request made one wait whenever the other was descheduled holding it,
+ * milliseconds in the latency tail. The watchdog reads `reading` first
+ * (acquire), which the server thread writes last (release), so it never
+ * pairs a new request's flag with the old deadline.
+ */
 struct guard_conn {
 	struct guard_conn *prev, *next;
 	int fd;
-	int reading;               /* a request is being read */
+	atomic_int reading;        /* a request is being read */
 	int cut;                   /* the socket has been shut down */
-	int64_t deadline;          /* monotonic milliseconds */
+	_Atomic int64_t deadline;  /* monotonic milliseconds */
 };
 
 struct http_guard {
@@ -62,7 +72,10 @@ watchdog(void *arg)
 		 * closes the socket, so fd is still this connection's.
 		 */
 		for (c = g->head.next; c != &g->head; c = c->next)
-			if (c->reading && !c->cut && now > c->deadline) {
+			if (atomic_load_explicit(&c->reading,
+			    memory_order_acquire) && !c->cut &&
+			    now > atomic_load_explicit(&c->deadline,
+			    memory_order_relaxed)) {
 				shutdown(c->fd, SHUT_RDWR);
 				c->cut = 1;
 			}
@@ -130,8 +143,8 @@ guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
 			return;
 		c = bl_xcalloc(1, sizeof(*c));
 		c->fd = ci->connect_fd;
-		c->reading = 1;
-		c->deadline = now_ms() + g->timeout_ms;
+		atomic_init(&c->deadline, now_ms() + g->timeout_ms);
+		atomic_init(&c->reading, 1);
 		pthread_mutex_lock(&g->lock);
 		c->next = g->head.next;
 		c->prev = &g->head;
@@ -167,9 +180,7 @@ guard_request_read(struct http_guard *g, struct MHD_Connection *conn)
 
 	if (g == NULL || c == NULL)
 		return;
-	pthread_mutex_lock(&g->lock);
-	c->reading = 0;
-	pthread_mutex_unlock(&g->lock);
+	atomic_store_explicit(&c->reading, 0, memory_order_release);
 }
 
 void
@@ -179,8 +190,7 @@ guard_request_done(struct http_guard *g, struct MHD_Connection *conn)
 
 	if (g == NULL || c == NULL)
 		return;
-	pthread_mutex_lock(&g->lock);
-	c->reading = 1;
-	c->deadline = now_ms() + g->timeout_ms;
-	pthread_mutex_unlock(&g->lock);
+	atomic_store_explicit(&c->deadline, now_ms() + g->timeout_ms,
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->reading, 1, memory_order_release);
 }

@@ -155,13 +155,17 @@ page_new(int status, const char *content_type, const char *cache_control,
 	p->body[PAGE_IDENTITY].data = data;
 	p->body[PAGE_IDENTITY].len = len;
 	make_etag(p);
+	if (compress == PAGE_COMPRESS_ALL)
+		compress = PAGE_COMPRESS_GZIP | PAGE_COMPRESS_BROTLI;
 	if (compress && len >= PAGE_COMPRESS_MIN &&
 	    is_textual(p->content_type)) {
-		if (gzip_body(data, len, &z, &zlen) == 0) {
+		if ((compress & PAGE_COMPRESS_GZIP) &&
+		    gzip_body(data, len, &z, &zlen) == 0) {
 			p->body[PAGE_GZIP].data = z;
 			p->body[PAGE_GZIP].len = zlen;
 		}
-		if (brotli_body(data, len, &z, &zlen) == 0) {
+		if ((compress & PAGE_COMPRESS_BROTLI) &&
+		    brotli_body(data, len, &z, &zlen) == 0) {
 			p->body[PAGE_BROTLI].data = z;
 			p->body[PAGE_BROTLI].len = zlen;
 		}
@@ -518,6 +522,26 @@ parse_q(const char *s, const char *end)
 			s++;
 	}
 	return 1000;
+}
+
+int
+page_compress_for(const char *accept_enc)
+{
+	/* A page with both variants answers what a real one would. */
+	static const struct page both = {
+		.splice_at = -1,
+		.body = { [PAGE_GZIP] = { (char *)"", 1 },
+		    [PAGE_BROTLI] = { (char *)"", 1 } },
+	};
+
+	switch (page_pick_encoding(&both, accept_enc)) {
+	case PAGE_GZIP:
+		return PAGE_COMPRESS_GZIP;
+	case PAGE_BROTLI:
+		return PAGE_COMPRESS_BROTLI;
+	default:
+		return 0;
+	}
 }
 
 enum page_enc

@@ -66,9 +66,19 @@ struct page {
 /* The marker a template writes where the splice point goes. */
 #define PAGE_SPLICE_MARKER "<!--byline:splice-->"
 
+/* What page_new() compresses: PAGE_COMPRESS_ALL (1) for pages that are
+ * cached and served to everyone; a page made for one response only needs
+ * the variant that response will carry (page_compress_for()). */
+#define PAGE_COMPRESS_ALL 1
+#define PAGE_COMPRESS_GZIP 2
+#define PAGE_COMPRESS_BROTLI 4
+/* The PAGE_COMPRESS_ bit of the coding page_pick_encoding() would choose
+ * for `accept_enc` (may be NULL) if both were there; 0 for identity. */
+int page_compress_for(const char *accept_enc);
+
 /*
  * Makes a page that takes over `body` (left empty). Compresses it with gzip
- * and brotli when `compress` is set, the type is textual (any text type,
+ * and brotli as `compress` says, when the type is textual (any text type,
  * JSON, XML, +xml/+json types, JavaScript, SVG) and the body is at least
  * 256 bytes; a variant is kept only if smaller. The strings are copied; a NULL
  * content_type means application/octet-stream. A body in error (its cap

@@ -13,6 +13,7 @@ pb_begin(struct page_build *b, struct site *s, const char *path)
 	memset(b, 0, sizeof(*b));
 	b->s = s;
 	b->path = path;
+	b->compress = PAGE_COMPRESS_ALL;
 	bl_arena_init(&b->a);
 	b->st = site_store(s, &b->err);
 	if (b->st == NULL) {
@@ -69,7 +70,7 @@ pb_common(struct page_build *b, const char *kind, const char *title,
 	site_meta_page(b->s, a, b->root, kind, b->path);
 	localtime_r(&now, &tm);
 	tpl_set_int(a, b->root, "year", tm.tm_year + 1900);
-	if (store_section_list(b->st, a, &secs, &n, &b->err) < 0)
+	if (store_section_list(b->st, a, 0, &secs, &n, &b->err) < 0)
 		return -1;
 	nav = tpl_set_list(a, b->root, "nav");
 	for (size_t i = 0; i < n; i++) {
@@ -177,8 +178,9 @@ pb_render(struct page_build *b, const char *tpl, int status,
 		bl_buf_release(&out);
 		return NULL;
 	}
-	p = spliced ? page_new_spliced(status, HTML_TYPE, cache_control, &out, 1) :
-	    page_new(status, HTML_TYPE, cache_control, &out, 1);
+	p = spliced ? page_new_spliced(status, HTML_TYPE, cache_control, &out,
+	    b->compress) :
+	    page_new(status, HTML_TYPE, cache_control, &out, b->compress);
 	for (size_t i = 0; i < b->ndeps; i++)
 		page_add_dep(p, b->deps[i]);
 	if (b->last_modified)

@@ -636,13 +636,13 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	struct cmt_input in;
 	struct cmt_clean clean;
 	struct cmt_limits lim;
-	struct st_article *ar = NULL;
+	char *apath = NULL;
 	struct comment_write w;
 	struct bl_err err;
 	struct store *st;
 	struct mine m;
 	unsigned char nonce[CMT_NONCE_BYTES];
-	int64_t expires = 0, now = (int64_t)time(NULL), article;
+	int64_t expires = 0, now = (int64_t)time(NULL), article, published = 0;
 	enum cmt_captcha cr;
 	int nerr, rc;
 	const char *ip;
@@ -675,7 +675,9 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 			    "Comments cannot be posted just now. Please try again in a moment.");
 		return;
 	}
-	rc = store_article_get(st, a, article, 0, &ar, &err);
+	/* Only what posting needs of the article (not its body, photos
+	 * or tags). */
+	rc = store_comment_target(st, a, article, &apath, &published, &err);
 	if (rc != 0) {
 		site_store_put(s, st);
 		if (rc < 0 && err.unavailable) {
@@ -687,8 +689,7 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 		    plain_page(404, "Article not found", "There is no such article to comment on.");
 		return;
 	}
-	f.article_id = ar->id;
-	f.article_path = ar->path;
+	f.article_path = apath;
 
 	if (http_req_body_too_large(req)) {
 		site_store_put(s, st);
@@ -697,7 +698,7 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 		form_response(s, req, res, 413, &f);
 		return;
 	}
-	if (site_comments_closed(s, ar->published_at)) {
+	if (site_comments_closed(s, published)) {
 		site_store_put(s, st);
 		f.closed = 1;
 		f.summary = "Comments are closed.";
@@ -708,7 +709,7 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	/* The challenge: spent on first use, right or wrong (below, by the
 	 * writer, with the comment when there is one). */
 	cr = cmt_captcha_check(&s->keys, http_req_form(req, "token"),
-	    http_req_form(req, "captcha"), ar->id, now, s->cfg.comments_min_seconds,
+	    http_req_form(req, "captcha"), article, now, s->cfg.comments_min_seconds,
 	    nonce, &expires);
 
 	in.comment = f.values[CMT_F_COMMENT];
@@ -763,7 +764,7 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 		int64_t up;
 
 		if (store_comment_get(st, a, f.reply_to, &pc, &err) != 0 ||
-		    pc->article_id != ar->id || pc->status != STC_APPROVED)
+		    pc->article_id != article || pc->status != STC_APPROVED)
 			f.reply_to = 0;
 		else {
 			up = pc->parent_id;
@@ -779,7 +780,7 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	ip = client_ip(s, a, req);
 	w.post = 1;
 	w.flood_seconds = s->cfg.comments_flood_seconds;
-	w.c.article_id = ar->id;
+	w.c.article_id = article;
 	w.c.parent_id = f.reply_to;
 	w.c.author = clean.author;
 	w.c.email = clean.email;
@@ -817,7 +818,7 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	/* A held comment changes no page anyone else sees (its author sees
 	 * it through the per-view form): the cached article stays. */
 	if (w.c.status == STC_APPROVED)
-		site_changed(s, ar->id);
+		site_changed(s, article);
 	else
 		fprintf(stderr, "byline: comment %lld held (%s)\n", (long long)w.id,
 		    w.why ? w.why : w.c.status == STC_SPAM ? "spam" : "moderation");
@@ -825,7 +826,7 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	mine_read(s, req, &m);
 	add_header(res, "Set-Cookie", mine_cookie(s, a, &m, w.id, now, 0));
 	details_cookies(s, req, a, res, &clean, f.cookies);
-	redirect(res, bl_arena_printf(a, "%s#comment-%lld", ar->path, (long long)w.id));
+	redirect(res, bl_arena_printf(a, "%s#comment-%lld", apath, (long long)w.id));
 }
 
 /* ------------------------------------------------- editing, deleting */

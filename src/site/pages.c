@@ -54,9 +54,11 @@ build_front(struct page_build *b, int page)
 	if (pb_common(b, "front", title, NULL, NULL) < 0)
 		return NULL;
 	pb_dep(b, "front");
+	/* The lead's count already gave the number of pages. */
 	memset(&q, 0, sizeof(q));
 	q.limit = per;
 	q.offset = 1 + (page - 1) * per;
+	q.no_total = 1;
 	if (store_article_list(b->st, a, &q, &latest, &b->err) < 0)
 		return NULL;
 	if (page == 1 && lead.n) {
@@ -65,7 +67,7 @@ build_front(struct page_build *b, int page)
 		size_t n;
 
 		pb_teaser(b, tpl_set_map(a, b->root, "lead"), &lead.items[0]);
-		if (store_section_list(b->st, a, &secs, &n, &b->err) < 0)
+		if (store_section_list(b->st, a, 0, &secs, &n, &b->err) < 0)
 			return NULL;
 		sections = tpl_set_list(a, b->root, "sections");
 		for (size_t i = 0; i < n; i++) {
@@ -76,6 +78,7 @@ build_front(struct page_build *b, int page)
 			q.section = secs[i].slug;
 			q.exclude_id = lead.items[0].id;
 			q.limit = (int)s->cfg.front_section_items;
+			q.no_total = 1;
 			if (store_article_list(b->st, a, &q, &items, &b->err) < 0)
 				return NULL;
 			if (items.n == 0)
@@ -460,6 +463,7 @@ site_article_page(struct site *s, const char *path, struct bl_err *err)
 	memset(&b, 0, sizeof(b));
 	b.s = s;
 	b.path = path;
+	b.compress = PAGE_COMPRESS_ALL;
 	bl_arena_init(&b.a);
 	ticket = page_cache_ticket(s->cache);
 	b.st = site_store(s, err);
@@ -544,6 +548,7 @@ site_handle(void *ctx, const struct http_req *req, struct http_result *res)
 	memset(&b, 0, sizeof(b));
 	b.s = s;
 	b.path = path;
+	b.compress = PAGE_COMPRESS_ALL;
 	bl_arena_init(&b.a);
 
 	if (strncmp(path, "/media/", 7) == 0) {

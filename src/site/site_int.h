@@ -139,6 +139,7 @@ struct page_build {
 	char **deps;               /* cache dependency keys */
 	size_t ndeps;
 	int64_t last_modified;
+	int compress;              /* page_new()'s; pb_begin() sets ALL */
 };
 
 /* Initialises `b` for `path` (borrowed) and borrows a store; -1 with

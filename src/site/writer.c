@@ -13,11 +13,15 @@
  * committed one by one top out at a few hundred a second. HTTP threads
  * instead hand their write to one writer thread with its own connection.
  * It takes everything queued, runs each write in one batch
- * (store_batch_begin: each write its own savepoint, so one that is
- * refused or fails leaves the others alone), commits once, and only then
- * wakes each waiting request with its own result. While it syncs, new
- * writes queue up, so batches grow with the load and no write waits for
- * a timer.
+ * (store_batch_begin: a write that is refused or fails leaves the others
+ * alone), commits once, and only then wakes each waiting request with its
+ * own result. While it syncs, new writes queue up, so batches grow with
+ * the load and no write waits for a timer.
+ *
+ * A comment costs the batch three statements: the nonce spent, its
+ * checks (one statement), the insert. Each is undone by itself if it
+ * fails, so none needs a savepoint; the change-log rows are written once
+ * per batch, at the commit, however many comments share an article.
  *
  * Checks that must see earlier writes (the CAPTCHA nonce spent, the time
  * of the last comment from an address, duplicates, "previously approved")
@@ -50,8 +54,9 @@ static void
 run_write(struct site *s, struct store *st, struct comment_write *w)
 {
 	struct bl_err *err = &w->err;
-	int64_t last = 0;
-	int already = 0, yes = 0;
+	struct st_comment_checks ck;
+	int64_t last;
+	int already = 0, yes, which = 0;
 
 	w->result = CW_FAILED;
 	if (w->spend) {
@@ -67,27 +72,27 @@ run_write(struct site *s, struct store *st, struct comment_write *w)
 		w->result = CW_OK;
 		return;
 	}
-	if (w->flood_seconds > 0) {
-		if (store_comment_last_from_ip(st, w->c.ip, &last, err) < 0)
-			return;
-		if (last && w->c.created_at - last < w->flood_seconds) {
-			w->retry_after = w->flood_seconds -
-			    (w->c.created_at - last);
-			w->result = CW_FLOOD;
-			return;
-		}
-	}
-	if (store_comment_duplicate(st, w->c.article_id, w->c.author,
-	    w->c.email, w->c.body, &yes, err) < 0)
+	/* Flood control, the duplicate check and "previously approved",
+	 * in one statement; refused in that order, as if checked one by
+	 * one. */
+	if (w->flood_seconds > 0)
+		which |= ST_CHECK_FLOOD;
+	if (s->policy.moderation == CMT_MOD_FIRST_TIME)
+		which |= ST_CHECK_APPROVED;
+	if (store_comment_checks(st, &w->c, which, &ck, err) < 0)
 		return;
-	if (yes) {
+	last = ck.last_from_ip;
+	if (w->flood_seconds > 0 && last &&
+	    w->c.created_at - last < w->flood_seconds) {
+		w->retry_after = w->flood_seconds - (w->c.created_at - last);
+		w->result = CW_FLOOD;
+		return;
+	}
+	if (ck.duplicate) {
 		w->result = CW_DUPLICATE;
 		return;
 	}
-	yes = 0;
-	if (s->policy.moderation == CMT_MOD_FIRST_TIME &&
-	    store_comment_email_approved(st, w->c.email, &yes, err) < 0)
-		return;
+	yes = ck.email_approved;
 	w->c.status = cmt_moderate(&s->policy, w->clean, w->c.ip,
 	    w->user_agent, yes, &w->why);
 	if (store_comment_add(st, &w->c, &w->id, err) < 0)

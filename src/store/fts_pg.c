@@ -122,8 +122,8 @@ const char pg_search_ddl[] =
  * made up to 50% stronger for recent stories with a 30-day scale from $4.
  */
 #define SEARCH_RANK \
-	"ts_rank('{0.2, 0, 0.4, 1.0}', s.doc, m.q, 1) * (1.0 + 0.5 /" \
-	" (1.0 + greatest(0, $4::bigint - a.published_at) / 2592000.0))"
+	"ts_rank('{0.2, 0, 0.4, 1.0}', x.doc, x.q, 1) * (1.0 + 0.5 /" \
+	" (1.0 + greatest(0, $4::bigint - x.published_at) / 2592000.0))"
 
 /* The marks of store.h and a passage of about 28 words. */
 #define HL_MARKS "StartSel=\"\x01\", StopSel=\"\x02\""
@@ -131,19 +131,31 @@ const char pg_search_ddl[] =
 #define HL_SNIPPET "MaxWords=28, MinWords=20, ShortWord=3, " HL_MARKS
 
 /*
- * One page of results ($5 rows from $6), best first, with the number of
+ * The order of docs/search.md, as SQLite's: the $7 (SEARCH_RANKED) most
+ * recently added matches (win) by relevance, ties to the newer story,
+ * then the other matches most recently added first.
+ */
+#define SEARCH_ORDER(r) \
+	" ORDER BY " r "win DESC, " r "rank DESC NULLS LAST," \
+	" CASE WHEN " r "win THEN " r "published_at END DESC NULLS LAST," \
+	" " r "id DESC"
+
+/*
+ * One page of results ($5 rows from $6) in that order, with the number of
  * matches, the marked title and body passage, and where the passage sits
  * in the body (its position, 0 when not found, its length and the body's)
  * so the reader can tell where it was cut.
  */
 static const char sql_search[] = SEARCH_QUERY ","
-	" r AS (SELECT s.article_id AS id, s.title, s.body, m.q,"
-	"   " SEARCH_RANK " AS rank, a.published_at,"
-	"   count(*) OVER () AS total"
-	"  FROM m, article_search s JOIN articles a ON a.id = s.article_id"
-	"  WHERE s.doc @@ m.q AND a.status = 1"
-	"  ORDER BY rank DESC, a.published_at DESC, a.id DESC"
-	"  LIMIT $5 OFFSET $6)"
+	" r AS (SELECT x.id, x.title, x.body, x.q, x.published_at, x.total,"
+	"   x.win, CASE WHEN x.win THEN " SEARCH_RANK " END AS rank"
+	"  FROM (SELECT s.article_id AS id, s.title, s.body, s.doc, m.q,"
+	"   a.published_at, count(*) OVER () AS total,"
+	"   row_number() OVER (ORDER BY s.article_id DESC) <= $7::bigint"
+	"   AS win"
+	"   FROM m, article_search s JOIN articles a ON a.id = s.article_id"
+	"   WHERE s.doc @@ m.q AND a.status = 1) x"
+	"  " SEARCH_ORDER("") " LIMIT $5 OFFSET $6)"
 	" " SUMMARY_SELECT ", r.total,"
 	" ts_headline('byline', r.title, r.q, '" HL_TITLE "'),"
 	" h.snippet, strpos(h.body, h.plain), length(h.plain), length(h.body)"
@@ -153,7 +165,7 @@ static const char sql_search[] = SEARCH_QUERY ","
 	"   AS plain, btrim(r.body, E' \\t\\r\\n') AS body"
 	"   FROM (SELECT ts_headline('byline', r.body, r.q,"
 	"   '" HL_SNIPPET "') AS snippet) x) h"
-	" ORDER BY r.rank DESC, r.published_at DESC, r.id DESC";
+	SEARCH_ORDER("r.");
 /* Columns after the summary ones (store/sql_article.h, read by
  * pg_read_article). */
 enum {
@@ -503,7 +515,7 @@ search_page(PGconn *conn, struct bl_arena *a, const char *const *v,
 	PGresult *r;
 	int i, n;
 
-	if ((r = run(conn, sql_search, 6, v, "search", err)) == NULL)
+	if ((r = run(conn, sql_search, 7, v, "search", err)) == NULL)
 		return -1;
 	n = PQntuples(r);
 	if (n > 0) {
@@ -560,7 +572,7 @@ pg_search(PGconn *conn, struct bl_arena *a, const struct st_search *q,
 {
 	struct fts_qterm t[FTS_QUERY_MAX_TERMS];
 	struct bl_buf terms = BL_BUF_INIT;
-	const char *v[6];
+	const char *v[7];
 	unsigned mask = 0;
 	size_t n, i;
 	int limit, offset;
@@ -588,6 +600,7 @@ pg_search(PGconn *conn, struct bl_arena *a, const struct st_search *q,
 	v[3] = num(a, q->now > 0 ? q->now : (int64_t)time(NULL));
 	v[4] = num(a, limit);
 	v[5] = num(a, offset);
+	v[6] = num(a, SEARCH_RANKED);
 	if (search_pass(conn, a, v, 1, offset, out, err) < 0)
 		return -1;
 	if (out->total == 0 && n > 1) {

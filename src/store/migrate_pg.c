@@ -147,6 +147,17 @@ static const struct migration {
 	"	PRIMARY KEY (article_id, pos)\n"
 	");\n"
 	"CREATE INDEX related_related ON related (related_id);\n" },
+	/* Version 4 changed SQLite's own full-text index only; PostgreSQL
+	 * keeps the number so both backends count versions alike. */
+	{ 4, "search of published articles", "SELECT 1;\n" },
+	{ 5, "comment duplicate index",
+	/* The duplicate check of every posted comment looks for the same
+	 * text on the article: by this index it reads the comments with
+	 * that text's hash instead of every comment of the article. */
+	"CREATE INDEX comments_duplicate ON comments (article_id, md5(body));\n" },
+	/* SQLite's version 6 indexes (status, path) for its archives; here
+	 * articles_path_prefix serves them already. */
+	{ 6, "dated archive index", "SELECT 1;\n" },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

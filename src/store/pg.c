@@ -39,6 +39,11 @@
 	" c.body, c.ip, c.status, c.created_at, a.title, a.path" \
 	" FROM comments c JOIN articles a ON a.id = c.article_id"
 
+/* A comment's body equals the text `p`; the hash lets PostgreSQL find
+ * it by the comments_duplicate index (migration 5). */
+#define COMMENT_SAME_TEXT(p) \
+	"md5(body) = md5(" p "::text) AND body = " p "::text"
+
 #define PG_STATEMENTS(X) \
 	X(P_BEGIN, "BEGIN") \
 	X(P_BEGIN_READ, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") \
@@ -138,6 +143,10 @@
 	    " FROM sections s WHERE EXISTS (SELECT 1 FROM articles a" \
 	    "   WHERE a.section_id = s.id AND a.status = 1)" \
 	    " ORDER BY s.name, s.id") \
+	X(P_SECTION_NAMES, "SELECT s.id, s.slug, s.name FROM sections s" \
+	    " WHERE EXISTS (SELECT 1 FROM articles a" \
+	    "   WHERE a.section_id = s.id AND a.status = 1)" \
+	    " ORDER BY s.name, s.id") \
 	X(P_REL_LIST, SUMMARY_SELECT " FROM related r" \
 	    " JOIN articles a ON a.id = r.related_id" ARTICLE_JOINS \
 	    " WHERE r.article_id = $1 AND a.status = 1" \
@@ -173,8 +182,21 @@
 	X(P_COMMENT_LAST_IP, "SELECT coalesce(max(created_at), 0)" \
 	    " FROM comments WHERE ip = $1") \
 	X(P_COMMENT_DUPLICATE, "SELECT 1 FROM comments WHERE article_id = $1" \
-	    " AND body = $4 AND (author = $2 OR ($3::text <> ''" \
+	    " AND " COMMENT_SAME_TEXT("$4") " AND (author = $2 OR ($3::text <> ''" \
 	    " AND lower(email) = lower($3::text))) LIMIT 1") \
+	X(P_COMMENT_CHECKS, "SELECT" \
+	    " CASE WHEN $6::integer <> 0 THEN (SELECT" \
+	    "   coalesce(max(created_at), 0) FROM comments WHERE ip = $1)" \
+	    "   ELSE 0 END," \
+	    " EXISTS (SELECT 1 FROM comments WHERE article_id = $2" \
+	    "   AND " COMMENT_SAME_TEXT("$5") \
+	    "   AND (author = $3 OR ($4::text <> ''" \
+	    "   AND lower(email) = lower($4::text))))::integer," \
+	    " CASE WHEN $7::integer <> 0 THEN EXISTS (SELECT 1 FROM comments" \
+	    "   WHERE lower(email) = lower($4::text) AND status = 1)::integer" \
+	    "   ELSE 0 END") \
+	X(P_COMMENT_TARGET, "SELECT path, published_at FROM articles" \
+	    " WHERE id = $1 AND status = 1") \
 	X(P_CAPTCHA_PRUNE, "DELETE FROM captcha_spent WHERE expires < $1") \
 	X(P_CAPTCHA_SPEND, "INSERT INTO captcha_spent (nonce, expires)" \
 	    " VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING") \
@@ -1017,6 +1039,10 @@ pq_article_list(struct store *st, struct bl_arena *a,
 		out->total = (int64_t)out->n;	/* the page holds them all */
 		return 0;
 	}
+	if (qr->no_total) {
+		out->total = -1;
+		return 0;
+	}
 	rc = filter != NULL ?
 	    query_int(p, &out->total, count, "it", qr->exclude_id, filter) :
 	    query_int(p, &out->total, count, "i", qr->exclude_id);
@@ -1083,7 +1109,7 @@ pq_tag_get(struct store *st, struct bl_arena *a, const char *slug,
 }
 
 static int
-pq_section_list(struct store *st, struct bl_arena *a,
+pq_section_list(struct store *st, struct bl_arena *a, int counts,
     struct st_section **out, size_t *n, struct bl_err *err)
 {
 	struct pg *p = to_pg(st);
@@ -1092,7 +1118,7 @@ pq_section_list(struct store *st, struct bl_arena *a,
 	int i, rows;
 
 	begin_call(p, "list sections", err);
-	if ((r = run(p, P_SECTION_LIST, "")) == NULL)
+	if ((r = run(p, counts ? P_SECTION_LIST : P_SECTION_NAMES, "")) == NULL)
 		return -1;
 	rows = PQntuples(r);
 	*out = alloc_items(a, (size_t)rows, sizeof(**out));
@@ -1101,7 +1127,7 @@ pq_section_list(struct store *st, struct bl_arena *a,
 		s->id = col_i64(r, i, 0);
 		s->slug = col_str(a, r, i, 1);
 		s->name = col_str(a, r, i, 2);
-		s->article_count = col_i64(r, i, 3);
+		s->article_count = counts ? col_i64(r, i, 3) : -1;
 	}
 	*n = (size_t)rows;
 	PQclear(r);
@@ -1663,6 +1689,49 @@ pq_comment_duplicate(struct store *st, int64_t article_id, const char *author,
 	return rc < 0 ? -1 : 0;
 }
 
+static int
+pq_comment_checks(struct store *st, const struct st_comment *c, int which,
+    struct st_comment_checks *out, struct bl_err *err)
+{
+	struct pg *p = to_pg(st);
+	PGresult *r;
+
+	begin_call(p, "check comment", err);
+	if ((r = run(p, P_COMMENT_CHECKS, "titttii", c->ip, c->article_id,
+	    c->author, c->email, c->body, (int64_t)((which & ST_CHECK_FLOOD) != 0),
+	    (int64_t)((which & ST_CHECK_APPROVED) != 0))) == NULL)
+		return -1;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return failf(p, "no result");
+	}
+	out->last_from_ip = col_i64(r, 0, 0);
+	out->duplicate = col_i64(r, 0, 1) != 0;
+	out->email_approved = col_i64(r, 0, 2) != 0;
+	PQclear(r);
+	return 0;
+}
+
+static int
+pq_comment_target(struct store *st, struct bl_arena *a, int64_t id,
+    char **path, int64_t *published_at, struct bl_err *err)
+{
+	struct pg *p = to_pg(st);
+	PGresult *r;
+
+	begin_call(p, "read article", err);
+	if ((r = run(p, P_COMMENT_TARGET, "i", id)) == NULL)
+		return -1;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return 1;
+	}
+	*path = col_str(a, r, 0, 0);
+	*published_at = col_i64(r, 0, 1);
+	PQclear(r);
+	return 0;
+}
+
 /* The nonce's row is the proof of spending: of two nodes spending one
  * token at once, the unique key lets exactly one insert it. */
 static int
@@ -2203,6 +2272,8 @@ static const struct store_ops pg_ops = {
 	.comment_last_from_ip = pq_comment_last_from_ip,
 	.comment_duplicate = pq_comment_duplicate,
 	.captcha_spend = pq_captcha_spend,
+	.comment_checks = pq_comment_checks,
+	.comment_target = pq_comment_target,
 	.change_latest = pq_change_latest,
 	.changes_since = pq_changes_since,
 	.poll = pq_poll,

@@ -37,6 +37,33 @@ struct fts_qterm {
 size_t fts_query_terms(struct bl_arena *a, const char *text, size_t len,
     struct fts_qterm terms[FTS_QUERY_MAX_TERMS]);
 
+/*
+ * Search order and totals, the same on both backends (docs/search.md).
+ * Ranking every match of a word most stories hold costs time in
+ * proportion to the site, so only the SEARCH_RANKED most recently added
+ * matches are ranked by relevance and recency; the other matches follow
+ * them, most recently added first, which a store walks in index order.
+ */
+#define SEARCH_RANKED 200
+
+/*
+ * Matches are counted as far as SEARCH_COUNTED, or to just past the page
+ * asked for when that lies further: store_search's total is exact when it
+ * is at most search_counted(offset, limit), and a larger total only says
+ * "more than that many" (a backend that counts everything may return the
+ * exact number). So a page knows whether another follows it.
+ */
+#define SEARCH_COUNTED 500
+
+static inline int64_t
+search_counted(int offset, int limit)
+{
+	int64_t end = (int64_t)(offset > 0 ? offset : 0) +
+	    (limit > 0 ? limit : 0);
+
+	return end > SEARCH_COUNTED ? end : SEARCH_COUNTED;
+}
+
 /* A word of an article and how much it counts (title words 3, standfirst
  * 2, body 1, summed over occurrences). */
 struct fts_term {
@@ -67,6 +94,10 @@ size_t fts_terms(struct bl_arena *a, const char *title,
 #define RELATED_TERMS 24        /* candidate words of an article */
 #define RELATED_TAG_PEERS 2000  /* tag-sharing rows looked at */
 #define RELATED_TEXT_HITS 100   /* text matches looked at */
+/* Words in more published stories than this say little about what a story
+ * is about and would make the text query rank most of a big site: they
+ * do not count (a site of up to this many stories keeps every word). */
+#define RELATED_DF_MAX 1000
 #define RELATED_FILL 20         /* fillers looked at */
 #define RELATED_NEIGHBOURS 10   /* best candidates of a new article */
 #define RELATED_CASCADE_TAGS 100  /* tag-sharing articles recomputed */

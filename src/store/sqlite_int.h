@@ -42,12 +42,20 @@
  * itself the planner may walk every published article and test MATCH
  * once per row (46 ms instead of 0.1 ms for a word no story has, on 3000
  * stories). */
-/* Search order: relevance (bm25 is negative, lower is better; the title
- * counts most) made up to 50% stronger for recent stories, fading with a
- * 30-day scale from ?4 (now). */
+/* Search order: relevance (w.b, bm25 as byline_rank computes it in
+ * fts_sqlite.c: negative, lower is better; the title counts most) made
+ * up to 50% stronger for recent stories, fading with a 30-day scale from
+ * ?4 (now). */
 #define SEARCH_RANK \
-	"bm25(articles_fts, 5.0, 2.0, 1.0) * (1.0 + 0.5 /" \
+	"w.b * (1.0 + 0.5 /" \
 	" (1.0 + max(0, ?4 - a.published_at) / 2592000.0))"
+
+/* A comment's body equals the text `p`; the prefix lets SQLite find it
+ * by the comments_duplicate index (migration 5). The unary + keeps
+ * SQLite from putting `p` in for body inside substr() (constant
+ * propagation), which would hide the indexed expression. */
+#define COMMENT_SAME_TEXT(p) \
+	"substr(body, 1, 64) = substr(" p ", 1, 64) AND +body = " p
 
 #define SQLITE_STATEMENTS(X) \
 	X(S_BEGIN, "BEGIN IMMEDIATE") \
@@ -138,12 +146,13 @@
 	    " FROM sections s WHERE EXISTS (SELECT 1 FROM articles a" \
 	    "   WHERE a.section_id = s.id AND a.status = 1)" \
 	    " ORDER BY s.name, s.id") \
+	X(S_SECTION_NAMES, "SELECT s.id, s.slug, s.name FROM sections s" \
+	    " WHERE EXISTS (SELECT 1 FROM articles a" \
+	    "   WHERE a.section_id = s.id AND a.status = 1)" \
+	    " ORDER BY s.name, s.id") \
 	\
 	X(S_ARTICLE_EXISTS, "SELECT 1 FROM articles WHERE id = ?1") \
 	X(S_COMMENT_ARTICLE, "SELECT article_id FROM comments WHERE id = ?1") \
-	X(S_COMMENT_INSERT, "INSERT INTO comments (article_id, parent_id," \
-	    " author, email, url, body, ip, status, created_at)" \
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") \
 	X(S_COMMENT_LIST, "SELECT id, article_id, parent_id, author, email," \
 	    " url, body, ip, status, created_at FROM comments" \
 	    " WHERE article_id = ?1 AND status = 1" \
@@ -168,8 +177,25 @@
 	X(S_COMMENT_LAST_IP, "SELECT coalesce(max(created_at), 0) FROM comments" \
 	    " WHERE ip = ?1") \
 	X(S_COMMENT_DUPLICATE, "SELECT 1 FROM comments WHERE article_id = ?1" \
-	    " AND body = ?4 AND (author = ?2 OR (?3 <> '' AND email = ?3 COLLATE NOCASE))" \
+	    " AND " COMMENT_SAME_TEXT("?4") \
+	    " AND (author = ?2 OR (?3 <> '' AND email = ?3 COLLATE NOCASE))" \
 	    " LIMIT 1") \
+	X(S_COMMENT_TARGET, "SELECT path, published_at FROM articles" \
+	    " WHERE id = ?1 AND status = 1") \
+	X(S_COMMENT_CHECKS, "SELECT" \
+	    " CASE WHEN ?6 THEN (SELECT coalesce(max(created_at), 0)" \
+	    "   FROM comments WHERE ip = ?1) ELSE 0 END," \
+	    " EXISTS (SELECT 1 FROM comments WHERE article_id = ?2" \
+	    "   AND " COMMENT_SAME_TEXT("?5") \
+	    "   AND (author = ?3 OR (?4 <> '' AND email = ?4 COLLATE NOCASE)))," \
+	    " CASE WHEN ?7 THEN EXISTS (SELECT 1 FROM comments" \
+	    "   WHERE email = ?4 COLLATE NOCASE AND status = 1) ELSE 0 END") \
+	X(S_COMMENT_INSERT_CHECKED, "INSERT INTO comments (article_id," \
+	    " parent_id, author, email, url, body, ip, status, created_at)" \
+	    " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9" \
+	    " WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?1)" \
+	    " AND (?2 IS NULL OR EXISTS (SELECT 1 FROM comments" \
+	    "   WHERE id = ?2 AND article_id = ?1))") \
 	X(S_CAPTCHA_PRUNE, "DELETE FROM captcha_spent WHERE expires < ?1") \
 	X(S_CAPTCHA_SPEND, "INSERT INTO captcha_spent (nonce, expires)" \
 	    " VALUES (?1, ?2) ON CONFLICT (nonce) DO NOTHING") \
@@ -181,65 +207,138 @@
 	X(S_CHANGES_SINCE, "SELECT id, key FROM changes WHERE id > ?1" \
 	    " ORDER BY id LIMIT ?2") \
 	\
-	X(S_LIST_DATE, SUMMARY_COLS " WHERE" IN_DATE \
-	    " AND a.status = 1 AND a.id <> ?1" LIST_ORDER) \
+	/* The page's ids first, from the (status, path, published_at) */ \
+	/* index alone: sorting whole rows of a year's stories read them */ \
+	/* all (0.45 s for 30,000); sorting index entries takes 10 ms. */ \
+	X(S_LIST_DATE, SUMMARY_COLS " WHERE a.id IN (SELECT a.id" \
+	    " FROM articles a WHERE" IN_DATE " AND a.status = 1" \
+	    " AND a.id <> ?1" LIST_ORDER ")" \
+	    " ORDER BY a.published_at DESC, a.id DESC") \
 	X(S_COUNT_DATE, "SELECT count(*) FROM articles a WHERE" IN_DATE \
 	    " AND a.status = 1 AND a.id <> ?1") \
-	X(S_ARCHIVE_MONTHS, "SELECT substr(path, 2, 4), substr(path, 7, 2)," \
-	    " count(*) FROM articles WHERE status = 1" \
-	    " GROUP BY 1, 2 ORDER BY 1 DESC, 2 DESC") \
+	/* Archive months hop from month to month down the (status, path) */ \
+	/* index: the newest path before ?1, then the month's count. */ \
+	X(S_ARCHIVE_BEFORE, "SELECT path FROM articles" \
+	    " WHERE status = 1 AND path < ?1 ORDER BY path DESC LIMIT 1") \
+	X(S_ARCHIVE_COUNT, "SELECT count(*) FROM articles" \
+	    " WHERE status = 1 AND path >= ?1 AND path < ?1 || '~'") \
 	\
-	/* The page of results is chosen by rank first; highlight() and */ \
-	/* snippet() then run for those rows only, not for every match. */ \
-	X(S_SEARCH, SUMMARY_SELECT "," \
+	/* Search (docs/search.md). articles_fts holds published articles */ \
+	/* only, so matches are counted without reading articles, up to */ \
+	/* ?2. The ?5 most recently added matches (FTS5 walks rowids */ \
+	/* newest first by itself) are ranked, reading published_at from */ \
+	/* the small articles_dated index instead of the article rows; */ \
+	/* the other matches follow in rowid order. highlight() and */ \
+	/* snippet() run only for the rows of the page shown. */ \
+	/* One read transaction for all of a search: one snapshot, one */ \
+	/* lock (a savepoint also nests in a batch's transaction). */ \
+	X(S_SEARCH_BEGIN, "SAVEPOINT search") \
+	X(S_SEARCH_END, "RELEASE search") \
+	X(S_SEARCH_COUNT, "SELECT count(*) FROM (SELECT 1 FROM articles_fts" \
+	    " WHERE articles_fts MATCH ?1 LIMIT ?2)") \
+	X(S_SEARCH_RANKED, "SELECT w.id FROM (SELECT rowid AS id," \
+	    " byline_rank(articles_fts, ?6, 5.0, 2.0, 1.0) AS b" \
+	    " FROM articles_fts" \
+	    " WHERE articles_fts MATCH ?1 ORDER BY rowid DESC LIMIT ?5) w" \
+	    " CROSS JOIN articles a INDEXED BY articles_dated ON a.id = w.id" \
+	    " ORDER BY " SEARCH_RANK ", a.published_at DESC, a.id DESC" \
+	    " LIMIT ?2 OFFSET ?3") \
+	/* Document frequencies for byline_rank (search_df): where the */ \
+	/* ?1 + 1 newest published stories begin, and a term's matches */ \
+	/* among the stories from id ?2 up. */ \
+	X(S_SEARCH_SAMPLE_FROM, "SELECT id FROM articles" \
+	    " INDEXED BY articles_dated WHERE status = 1" \
+	    " ORDER BY id DESC LIMIT 1 OFFSET ?1") \
+	X(S_SEARCH_SAMPLE, "SELECT count(*) FROM articles_fts" \
+	    " WHERE articles_fts MATCH ?1 AND rowid >= ?2") \
+	X(S_SEARCH_REST, "SELECT rowid FROM articles_fts" \
+	    " WHERE articles_fts MATCH ?1 ORDER BY rowid DESC" \
+	    " LIMIT ?2 OFFSET ?3") \
+	X(S_SEARCH_ROW, SUMMARY_SELECT "," \
 	    " highlight(articles_fts, 0, char(1), char(2))," \
 	    " snippet(articles_fts, 2, char(1), char(2), '…', 28)" \
 	    " FROM articles_fts CROSS JOIN articles a" \
-	    " ON a.id = articles_fts.rowid" \
-	    ARTICLE_JOINS " WHERE articles_fts MATCH ?1" \
-	    " AND articles_fts.rowid IN (SELECT articles_fts.rowid" \
-	    "  FROM articles_fts CROSS JOIN articles a" \
-	    "  ON a.id = articles_fts.rowid" \
-	    "  WHERE articles_fts MATCH ?1 AND a.status = 1" \
-	    "  ORDER BY " SEARCH_RANK ", a.published_at DESC, a.id DESC" \
-	    "  LIMIT ?2 OFFSET ?3)" \
-	    " ORDER BY " SEARCH_RANK ", a.published_at DESC, a.id DESC") \
-	X(S_SEARCH_COUNT, "SELECT count(*) FROM articles_fts" \
-	    " CROSS JOIN articles a ON a.id = articles_fts.rowid" \
-	    " WHERE articles_fts MATCH ?1 AND a.status = 1") \
+	    " ON a.id = articles_fts.rowid" ARTICLE_JOINS \
+	    " WHERE articles_fts MATCH ?1 AND articles_fts.rowid = ?2" \
+	    " AND a.status = 1") \
+	/* The same for the rows ?4 (",12,7,") between ids ?2 and ?3 at */ \
+	/* once: FTS5 merges a prefix's words afresh for every MATCH it */ \
+	/* runs, the whole index over, so prefix queries run one. */ \
+	X(S_SEARCH_ROWS, SUMMARY_SELECT "," \
+	    " highlight(articles_fts, 0, char(1), char(2))," \
+	    " snippet(articles_fts, 2, char(1), char(2), '…', 28)" \
+	    " FROM articles_fts CROSS JOIN articles a" \
+	    " ON a.id = articles_fts.rowid" ARTICLE_JOINS \
+	    " WHERE articles_fts MATCH ?1" \
+	    " AND articles_fts.rowid BETWEEN ?2 AND ?3" \
+	    " AND instr(?4, ',' || articles_fts.rowid || ',') > 0" \
+	    " AND a.status = 1") \
 	\
 	X(S_PUBLISHED_COUNT, "SELECT count(*) FROM articles WHERE status = 1") \
 	X(S_REL_TARGET, "SELECT a.published_at, coalesce(a.section_id, 0)," \
 	    " f.title, f.standfirst, f.body FROM articles a" \
 	    " JOIN articles_fts f ON f.rowid = a.id" \
 	    " WHERE a.id = ?1 AND a.status = 1") \
-	X(S_REL_DF, "SELECT count(*) FROM articles_fts" \
-	    " WHERE articles_fts MATCH ?1") \
+	/* Counting stops past RELATED_DF_MAX (?2): a common word's */ \
+	/* count would walk its whole list for a word that is dropped. */ \
+	X(S_REL_DF, "SELECT count(*) FROM (SELECT 1 FROM articles_fts" \
+	    " WHERE articles_fts MATCH ?1 LIMIT ?2)") \
 	X(S_REL_OWN_TAGS, "SELECT x.tag_id, (SELECT count(*) FROM article_tags z" \
 	    "   WHERE z.tag_id = x.tag_id AND z.status = 1)" \
 	    " FROM article_tags x WHERE x.article_id = ?1") \
-	X(S_REL_TAG_PEERS, "SELECT y.article_id, y.tag_id, y.published_at," \
-	    " coalesce(a.section_id, 0) FROM article_tags x" \
-	    " JOIN article_tags y ON y.tag_id = x.tag_id AND y.status = 1" \
-	    " JOIN articles a ON a.id = y.article_id" \
-	    " WHERE x.article_id = ?1 AND y.article_id <> ?1" \
-	    " ORDER BY y.published_at DESC, y.article_id DESC LIMIT ?2") \
+	/* Related articles read their candidates' facts from the small */ \
+	/* articles_dated index, never from the (large) article rows, and */ \
+	/* each query is bounded: publishing on a site of 100,000 stories */ \
+	/* recomputes some 160 lists. Tag peers: the newest ?2 rows from */ \
+	/* article_tags alone, then their sections. */ \
+	X(S_REL_TAG_PEERS, "SELECT p.article_id, p.tag_id, p.published_at," \
+	    " coalesce(a.section_id, 0) FROM (SELECT y.article_id," \
+	    "  y.tag_id, y.published_at FROM article_tags x" \
+	    "  JOIN article_tags y ON y.tag_id = x.tag_id AND y.status = 1" \
+	    "  WHERE x.article_id = ?1 AND y.article_id <> ?1" \
+	    "  ORDER BY y.published_at DESC, y.article_id DESC LIMIT ?2) p" \
+	    " CROSS JOIN articles a INDEXED BY articles_dated" \
+	    " ON a.id = p.article_id" \
+	    " ORDER BY p.published_at DESC, p.article_id DESC") \
 	X(S_REL_TEXT, "SELECT a.id, bm25(articles_fts, 3.0, 2.0, 1.0)," \
 	    " a.published_at, coalesce(a.section_id, 0) FROM articles_fts" \
-	    " CROSS JOIN articles a ON a.id = articles_fts.rowid" \
+	    " CROSS JOIN articles a INDEXED BY articles_dated" \
+	    " ON a.id = articles_fts.rowid" \
 	    " WHERE articles_fts MATCH ?1 AND a.id <> ?2 AND a.status = 1" \
 	    " ORDER BY bm25(articles_fts, 3.0, 2.0, 1.0), a.id LIMIT ?3") \
-	X(S_REL_FILL, "SELECT id, published_at, coalesce(section_id, 0)" \
-	    " FROM articles WHERE status = 1 AND id <> ?1" \
-	    " ORDER BY coalesce(section_id, 0) = ?2 DESC," \
-	    " abs(published_at - ?3), id LIMIT ?4") \
+	/* Fillers: the ?4 nearest in time, own section (?2, 0 for none) */ \
+	/* first. The nearest ?4 on each side of ?3, in the section and */ \
+	/* in all, hold them; each side is one index walk. */ \
+	X(S_REL_FILL, "SELECT id, published_at, sec FROM (" \
+	    " SELECT * FROM (SELECT id, published_at," \
+	    "  coalesce(section_id, 0) AS sec FROM articles" \
+	    "  WHERE section_id IS nullif(?2, 0) AND status = 1 AND id <> ?1" \
+	    "  AND published_at >= ?3 ORDER BY published_at, id LIMIT ?4)" \
+	    " UNION SELECT * FROM (SELECT id, published_at," \
+	    "  coalesce(section_id, 0) FROM articles" \
+	    "  WHERE section_id IS nullif(?2, 0) AND status = 1 AND id <> ?1" \
+	    "  AND published_at < ?3 ORDER BY published_at DESC, id LIMIT ?4)" \
+	    " UNION SELECT * FROM (SELECT id, published_at," \
+	    "  coalesce(section_id, 0) FROM articles" \
+	    "  WHERE status = 1 AND id <> ?1" \
+	    "  AND published_at >= ?3 ORDER BY published_at, id LIMIT ?4)" \
+	    " UNION SELECT * FROM (SELECT id, published_at," \
+	    "  coalesce(section_id, 0) FROM articles" \
+	    "  WHERE status = 1 AND id <> ?1" \
+	    "  AND published_at < ?3 ORDER BY published_at DESC, id LIMIT ?4))" \
+	    " ORDER BY sec = ?2 DESC, abs(published_at - ?3), id LIMIT ?4") \
 	X(S_REL_OLD, "SELECT related_id FROM related WHERE article_id = ?1" \
 	    " ORDER BY pos") \
 	X(S_REL_DELETE, "DELETE FROM related WHERE article_id = ?1") \
 	X(S_REL_INSERT, "INSERT INTO related (article_id, pos, related_id," \
 	    " score) VALUES (?1, ?2, ?3, ?4)") \
-	X(S_REL_SHORT, "SELECT a.id FROM articles a WHERE a.status = 1" \
-	    " AND a.id <> ?1 AND (SELECT count(*) FROM related r" \
+	/* Short lists among the newest stories only (?3 x 20 looked at): */ \
+	/* on a big site the older ones are full, and walking them all */ \
+	/* cost a lookup per published story on every publish. */ \
+	X(S_REL_SHORT, "SELECT a.id FROM (SELECT id FROM articles" \
+	    "  INDEXED BY articles_dated WHERE status = 1 AND id <> ?1" \
+	    "  ORDER BY id DESC LIMIT ?3 * 20) a" \
+	    " WHERE (SELECT count(*) FROM related r" \
 	    "   WHERE r.article_id = a.id) < ?2 ORDER BY a.id DESC LIMIT ?3") \
 	X(S_REL_ALL, "SELECT id FROM articles WHERE status = 1 ORDER BY id") \
 	X(S_REL_PRUNE, "DELETE FROM related WHERE article_id NOT IN" \
@@ -266,6 +365,9 @@ struct bl_arena;
 struct fts_query {
 	char *all;       /* every term: "a" AND "b c" AND "d" * ; NULL if none */
 	char *any;       /* any term: "a" OR ...; NULL for fewer than 2 */
+	char *term[FTS_QUERY_MAX_TERMS];  /* each term alone: "b c" */
+	unsigned phrases;  /* bit i: term i is several words */
+	int prefix;        /* some term is a prefix ("harb*") */
 	size_t nterms;
 };
 
@@ -278,6 +380,13 @@ struct fts_query {
  */
 int fts_query_build(struct bl_arena *a, const char *text, size_t len,
     struct fts_query *out);
+
+/*
+ * Registers the FTS5 function byline_rank (fts_sqlite.c: bm25 with the
+ * document frequencies given by the caller) on `db`. Returns 0, or -1
+ * when FTS5 is missing or refused it.
+ */
+int fts_rank_register(sqlite3 *db);
 
 /* The newest schema version this build knows. */
 extern const int sqlite_schema_latest;

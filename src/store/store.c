@@ -147,7 +147,7 @@ store_tag_get(struct store *st, struct bl_arena *a, const char *slug,
 }
 
 int
-store_section_list(struct store *st, struct bl_arena *a,
+store_section_list(struct store *st, struct bl_arena *a, int counts,
     struct st_section **out, size_t *n, struct bl_err *err)
 {
 	NEED(st, "list sections");
@@ -156,7 +156,7 @@ store_section_list(struct store *st, struct bl_arena *a,
 	NEED(n, "list sections");
 	*out = NULL;
 	*n = 0;
-	return st->ops->section_list(st, a, out, n, err);
+	return st->ops->section_list(st, a, counts, out, n, err);
 }
 
 int
@@ -406,6 +406,28 @@ store_captcha_spend(struct store *st, const char *nonce, int64_t expires,
 	NEED(already, "spend challenge");
 	*already = 0;
 	return st->ops->captcha_spend(st, nonce, expires, already, err);
+}
+
+int
+store_comment_checks(struct store *st, const struct st_comment *c,
+    int which, struct st_comment_checks *out, struct bl_err *err)
+{
+	NEED(st, "check comment");
+	NEED(c, "check comment");
+	NEED(out, "check comment");
+	memset(out, 0, sizeof(*out));
+	return st->ops->comment_checks(st, c, which, out, err);
+}
+
+int
+store_comment_target(struct store *st, struct bl_arena *a, int64_t id,
+    char **path, int64_t *published_at, struct bl_err *err)
+{
+	NEED(st, "read article");
+	NEED(a, "read article");
+	NEED(path, "read article");
+	NEED(published_at, "read article");
+	return st->ops->comment_target(st, a, id, path, published_at, err);
 }
 
 const char *

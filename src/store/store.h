@@ -141,12 +141,16 @@ struct st_query {
 	int64_t exclude_id;
 	int limit;             /* rows per page */
 	int offset;
+	int no_total;          /* 1: leave st_list.total -1 rather than count
+	                          every match (on big sites a count reads
+	                          tens of thousands of index entries) */
 };
 
 struct st_list {
 	struct st_article *items;  /* summaries: no body, first photo only */
 	size_t n;
-	int64_t total;             /* rows matching, ignoring limit/offset */
+	int64_t total;             /* rows matching, ignoring limit/offset;
+	                              -1 with st_query.no_total */
 };
 
 /* Search: what a reader typed and which page of results. */
@@ -231,8 +235,10 @@ int store_author_get(struct store *st, struct bl_arena *a, const char *slug,
     struct st_author *out, struct bl_err *err);
 int store_tag_get(struct store *st, struct bl_arena *a, const char *slug,
     struct st_tag *out, struct bl_err *err);
-/* Sections with at least one published article, by name. */
-int store_section_list(struct store *st, struct bl_arena *a,
+/* Sections with at least one published article, by name. With `counts`
+ * 0 each article_count is -1: counting reads every published story's
+ * index entry, too much for the navigation of every page on a big site. */
+int store_section_list(struct store *st, struct bl_arena *a, int counts,
     struct st_section **out, size_t *n, struct bl_err *err);
 
 /*
@@ -321,6 +327,24 @@ int store_comment_last_from_ip(struct store *st, const char *ip, int64_t *t,
 int store_comment_duplicate(struct store *st, int64_t article_id,
     const char *author, const char *email, const char *body, int *yes,
     struct bl_err *err);
+/* What a posted comment is checked against, all in one look. */
+struct st_comment_checks {
+	int64_t last_from_ip;  /* newest comment from c->ip; 0 if none */
+	int duplicate;         /* as store_comment_duplicate */
+	int email_approved;    /* as store_comment_email_approved */
+};
+#define ST_CHECK_FLOOD    0x1  /* fill last_from_ip (else 0) */
+#define ST_CHECK_APPROVED 0x2  /* fill email_approved (else 0) */
+/* The checks of a comment about to be added (article_id, author, email,
+ * body, ip of `c`), in one statement where the backend can: the
+ * duplicate check always, the others as `which` asks. */
+int store_comment_checks(struct store *st, const struct st_comment *c,
+    int which, struct st_comment_checks *out, struct bl_err *err);
+/* The published article a comment is posted to, read lightly (no body,
+ * photos or tags): its path (in the arena) and publication time. 1 if
+ * there is no such published article. */
+int store_comment_target(struct store *st, struct bl_arena *a, int64_t id,
+    char **path, int64_t *published_at, struct bl_err *err);
 /* Marks a CAPTCHA nonce (hex) as spent until `expires`; *already = 1 when it
  * was spent before (a replay). Expired entries are pruned. */
 int store_captcha_spend(struct store *st, const char *nonce, int64_t expires,

@@ -32,7 +32,7 @@ struct store_ops {
 	    struct st_author *, struct bl_err *);
 	int (*tag_get)(struct store *, struct bl_arena *, const char *,
 	    struct st_tag *, struct bl_err *);
-	int (*section_list)(struct store *, struct bl_arena *,
+	int (*section_list)(struct store *, struct bl_arena *, int,
 	    struct st_section **, size_t *, struct bl_err *);
 	int (*comment_list)(struct store *, struct bl_arena *, int64_t,
 	    struct st_comment **, size_t *, struct bl_err *);
@@ -71,6 +71,10 @@ struct store_ops {
 	    const char *, const char *, int *, struct bl_err *);
 	int (*captcha_spend)(struct store *, const char *, int64_t, int *,
 	    struct bl_err *);
+	int (*comment_checks)(struct store *, const struct st_comment *, int,
+	    struct st_comment_checks *, struct bl_err *);
+	int (*comment_target)(struct store *, struct bl_arena *, int64_t,
+	    char **, int64_t *, struct bl_err *);
 
 	int (*change_latest)(struct store *, int64_t *, struct bl_err *);
 	int (*changes_since)(struct store *, struct bl_arena *, int64_t,

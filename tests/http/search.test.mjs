@@ -111,6 +111,53 @@ test('results come in pages of ten with rel next and prev', async () => {
   assert.match(far.text, /No more results/);
 });
 
+test('every page of a common word can be reached, each story once, to the last', async () => {
+  const first = await request(srv.port, q('the'));
+  const label = first.text.match(/<p class="search-count" role="status">([\d,]+) results?/);
+  assert.ok(label, 'an exact count on a small site');
+  const total = Number(label[1].replace(/,/g, ''));
+  assert.ok(total > 10, `total ${total}`);
+  const pages = Math.ceil(total / 10);
+  const seen = new Set();
+  let url = q('the');
+  let page = 1;
+  let last;
+  for (; url !== null; page++) {
+    const r = await request(srv.port, url);
+    assert.equal(r.status, 200);
+    const res = results(r.text);
+    assert.equal(res.length, page < pages ? 10 : total - 10 * (pages - 1), `page ${page}`);
+    for (const x of res) {
+      assert.ok(!seen.has(x.href), `${x.href} on two pages`);
+      assert.ok(articles.includes(x.href), `${x.href} is a published story`);
+      seen.add(x.href);
+    }
+    assert.match(r.text, new RegExp(`Page ${page} of ${pages}<`));
+    last = r;
+    url = nav(r.text, 'next');
+  }
+  assert.equal(page - 1, pages, 'the next links end on the last page');
+  assert.equal(seen.size, total, 'every counted story was shown once');
+  assert.equal(nav(last.text, 'next'), null);
+  const beyond = await request(srv.port, q('the', `&page=${pages + 1}`));
+  assert.match(beyond.text, /No more results/);
+});
+
+test('a draft is never found, by its own words or with common ones', async () => {
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const before = (await request(srv.port, q('the'))).text.match(/([\d,]+) results/)[1];
+  const file = join(dirname(dir), 'embargo.txt');
+  writeFileSync(file, 'Embargoed: the zanzibarite report\n\nThe zanzibarite findings are under embargo until Friday.\n');
+  const r = byline(['import', 'text', file, '--site', dir, '--section', 'Science']);
+  assert.equal(r.status, 0, r.stderr);
+  const s = await request(srv.port, q('zanzibarite'));
+  assert.equal(results(s.text).length, 0);
+  assert.match(s.text, /No results for “zanzibarite”/);
+  const after = (await request(srv.port, q('the'))).text.match(/([\d,]+) results/)[1];
+  assert.equal(after, before, 'the draft is not counted');
+});
+
 test('no results is a friendly page with suggestions', async () => {
   const r = await request(srv.port, q('xylophonequartz'));
   assert.equal(r.status, 200);

@@ -126,21 +126,30 @@ Test(cache, stale_ticket_is_refused)
 	page_cache_free(c);
 }
 
-Test(cache, evicts_least_recently_used_by_bytes)
+/* A cache with room for three 1000-byte pages, holding /a/, /b/, /c/ put
+ * in that order; *one is what one of them costs. */
+static struct page_cache *
+three_page_cache(size_t *one)
+{
+	struct page_cache *c = page_cache_new(1 << 20);
+
+	put_new(c, "/a/", 1000, NULL);
+	page_cache_stats(c, NULL, one, NULL, NULL);
+	page_cache_free(c);
+	c = page_cache_new(3 * *one + *one / 2);
+	put_new(c, "/a/", 1000, NULL);
+	put_new(c, "/b/", 1000, NULL);
+	put_new(c, "/c/", 1000, NULL);
+	return c;
+}
+
+Test(cache, evicts_unused_pages_first_by_bytes)
 {
 	struct page_cache *c;
 	size_t one, entries, bytes;
 
 	/* Learn what one 1000-byte page costs, then allow three. */
-	c = page_cache_new(1 << 20);
-	put_new(c, "/a/", 1000, NULL);
-	page_cache_stats(c, NULL, &one, NULL, NULL);
-	page_cache_free(c);
-
-	c = page_cache_new(3 * one + one / 2);
-	put_new(c, "/a/", 1000, NULL);
-	put_new(c, "/b/", 1000, NULL);
-	put_new(c, "/c/", 1000, NULL);
+	c = three_page_cache(&one);
 	cr_assert(has(c, "/a/"), "touch /a/ so /b/ is the oldest");
 	put_new(c, "/d/", 1000, NULL);
 	cr_assert(!has(c, "/b/"), "the least recently used page must go");
@@ -154,6 +163,25 @@ Test(cache, evicts_least_recently_used_by_bytes)
 	put_new(c, "/huge/", 10 * 1000, NULL);
 	cr_assert(!has(c, "/huge/"), "a page bigger than the cache is refused");
 	cr_assert(has(c, "/a/"), "and evicts nothing");
+	page_cache_free(c);
+}
+
+Test(cache, when_every_page_was_used_the_oldest_goes)
+{
+	struct page_cache *c;
+	size_t one;
+
+	/* Every page used since it was put: each gets its second chance,
+	 * and then the oldest goes, as least-recently-used would have it. */
+	c = three_page_cache(&one);
+	cr_assert(has(c, "/a/"));
+	cr_assert(has(c, "/b/"));
+	cr_assert(has(c, "/c/"));
+	put_new(c, "/d/", 1000, NULL);
+	cr_assert(!has(c, "/a/"), "the oldest page must go");
+	cr_assert(has(c, "/b/"));
+	cr_assert(has(c, "/c/"));
+	cr_assert(has(c, "/d/"));
 	page_cache_free(c);
 }
 

@@ -271,3 +271,34 @@ Test(page, refcount_keeps_page_alive)
 	page_unref(p);
 	page_unref(NULL);
 }
+
+Test(page, one_response_pages_make_only_the_coding_asked_for)
+{
+	struct page *p;
+
+	cr_expect_eq(page_compress_for("gzip, deflate, br"),
+	    PAGE_COMPRESS_BROTLI);
+	cr_expect_eq(page_compress_for("gzip"), PAGE_COMPRESS_GZIP);
+	cr_expect_eq(page_compress_for("br;q=0, gzip;q=0.5"),
+	    PAGE_COMPRESS_GZIP);
+	cr_expect_eq(page_compress_for("identity"), 0);
+	cr_expect_eq(page_compress_for(NULL), 0);
+
+	p = html_page("harbour", PAGE_COMPRESS_GZIP);
+	cr_expect_not_null(p->body[PAGE_GZIP].data);
+	cr_expect_null(p->body[PAGE_BROTLI].data, "brotli made for nobody");
+	cr_expect_eq(page_pick_encoding(p, "gzip"), PAGE_GZIP);
+	page_unref(p);
+
+	p = html_page("harbour", PAGE_COMPRESS_BROTLI);
+	cr_expect_null(p->body[PAGE_GZIP].data);
+	cr_expect_not_null(p->body[PAGE_BROTLI].data);
+	cr_expect_eq(page_pick_encoding(p, "gzip, br"), PAGE_BROTLI);
+	page_unref(p);
+
+	/* Cached pages still get both. */
+	p = html_page("harbour", PAGE_COMPRESS_ALL);
+	cr_expect_not_null(p->body[PAGE_GZIP].data);
+	cr_expect_not_null(p->body[PAGE_BROTLI].data);
+	page_unref(p);
+}

@@ -78,6 +78,78 @@ Test(batch, a_failed_write_leaves_the_others)
 	cr_expect_eq(n, 1);
 }
 
+/* A batch of comments logs the articles it changed, and "comments", for
+ * the watchers; on SQLite each key once, when it commits, however many
+ * comments share it. */
+Test(batch, comments_log_each_article_once)
+{
+	struct st_change *ch;
+	struct st_comment held = { 0 };
+	int64_t a, b, first, latest = -1, id;
+	size_t n = 0, i;
+	int seen_a = 0, seen_b = 0, seen_comments = 0;
+
+	a = add_article(st, "Busy story", "One", NULL, NULL);
+	cr_assert_gt(a, 0, "%s", err.msg);
+	b = add_article(st, "Quiet story", "Two", NULL, NULL);
+	cr_assert_gt(b, 0, "%s", err.msg);
+	cr_assert_eq(store_change_latest(st, &latest, &err), 0);
+
+	cr_assert_eq(store_batch_begin(st, &err), 0, "%s", err.msg);
+	first = add_comment(st, a, 0, "First");
+	cr_assert_gt(first, 0, "%s", err.msg);
+	cr_assert_gt(add_comment(st, a, first, "A reply"), 0, "%s", err.msg);
+	cr_assert_gt(add_comment(st, a, 0, "Third"), 0, "%s", err.msg);
+	/* A reply to a comment of another article fails alone. */
+	cr_expect_eq(add_comment(st, b, first, "Misplaced"), -1);
+	cr_expect_neq(strstr(err.msg, "no comment"), NULL, "%s", err.msg);
+	/* A held comment changes no page: no key for b. */
+	held.article_id = b;
+	held.author = "Held";
+	held.email = "held@example.org";
+	held.body = "Waiting";
+	held.ip = "192.0.2.9";
+	held.status = STC_PENDING;
+	cr_assert_eq(store_comment_add(st, &held, &id, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_batch_commit(st, &err), 0, "%s", err.msg);
+
+	cr_expect_eq(raw_int("SELECT count(*) FROM comments", NULL), 4);
+	cr_assert_eq(store_changes_since(st, &arena, latest, 100, &ch, &n,
+	    &err), 0, "%s", err.msg);
+	for (i = 0; i < n; i++) {
+		if (strcmp(ch[i].key, bl_arena_printf(&arena, "article:%lld",
+		    (long long)a)) == 0)
+			seen_a++;
+		else if (strcmp(ch[i].key, bl_arena_printf(&arena,
+		    "article:%lld", (long long)b)) == 0)
+			seen_b++;
+		else if (strcmp(ch[i].key, "comments") == 0)
+			seen_comments++;
+	}
+	cr_expect_eq(seen_b, 0);
+	if (test_pg) {
+		/* PostgreSQL batches log per comment, as outside a batch. */
+		cr_expect_geq(seen_a, 1);
+		cr_expect_geq(seen_comments, 1);
+	} else {
+		cr_expect_eq(n, 2, "%zu changes", n);
+		cr_expect_eq(seen_a, 1);
+		cr_expect_eq(seen_comments, 1);
+	}
+
+	/* A batch that is dropped logs nothing. */
+	cr_assert_eq(store_change_latest(st, &latest, &err), 0);
+	cr_assert_eq(store_batch_begin(st, &err), 0, "%s", err.msg);
+	cr_assert_gt(add_comment(st, b, 0, "Dropped"), 0, "%s", err.msg);
+	store_batch_rollback(st);
+	cr_assert_eq(store_batch_begin(st, &err), 0, "%s", err.msg);
+	cr_assert_eq(store_batch_commit(st, &err), 0, "%s", err.msg);
+	n = 0;
+	cr_assert_eq(store_changes_since(st, &arena, latest, 100, &ch, &n,
+	    &err), 0, "%s", err.msg);
+	cr_expect_eq(n, 0, "%zu changes", n);
+}
+
 Test(batch, rollback_drops_the_whole_batch)
 {
 	int64_t a, latest = -1, after = -1;

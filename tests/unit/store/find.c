@@ -499,3 +499,78 @@ Test(find, date_archives)
 	cr_expect_eq(m[1].month, 10);
 	cr_expect_eq(m[2].year, 2025);
 }
+
+Test(find, archive_months_span_years_and_pages_skip_counts_when_asked)
+{
+	struct st_query q = { 0 };
+	struct st_list l;
+	struct st_month *m;
+	size_t n;
+	static const char *const dates[] = { "2024/01/05", "2024/01/20",
+	    "2024/12/31", "2026/03/01", "2026/03/02", "2026/03/03" };
+
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		struct art a = { .title = dates[i], .date = dates[i],
+		    .published = T0 - (int64_t)(10 - i) * DAY };
+		add(&a);
+	}
+	{
+		struct art d = { .title = "Draft in May", .date = "2025/05/05",
+		    .draft = 1 };
+		add(&d);
+	}
+	/* Newest month first, each with its count; a month holding only a
+	 * draft is not listed; the gap year 2025 is simply absent. */
+	cr_assert_eq(store_archive_months(st, &arena, &m, &n, &err), 0);
+	cr_assert_eq(n, 3);
+	cr_expect_eq(m[0].year, 2026);
+	cr_expect_eq(m[0].month, 3);
+	cr_expect_eq(m[0].count, 3);
+	cr_expect_eq(m[1].year, 2024);
+	cr_expect_eq(m[1].month, 12);
+	cr_expect_eq(m[1].count, 1);
+	cr_expect_eq(m[2].month, 1);
+	cr_expect_eq(m[2].count, 2);
+
+	/* A page of a longer list counts every match, unless told not to. */
+	q.limit = 2;
+	q.offset = 2;
+	cr_assert_eq(store_article_list(st, &arena, &q, &l, &err), 0);
+	cr_expect_eq(l.n, 2);
+	cr_expect_eq(l.total, 6);
+	q.no_total = 1;
+	cr_assert_eq(store_article_list(st, &arena, &q, &l, &err), 0);
+	cr_expect_eq(l.n, 2);
+	cr_expect_eq(l.total, -1);
+	/* A page that holds everything still knows its total. */
+	q.offset = 0;
+	q.limit = 50;
+	cr_assert_eq(store_article_list(st, &arena, &q, &l, &err), 0);
+	cr_expect_eq(l.total, 6);
+}
+
+Test(find, section_names_without_counts)
+{
+	struct st_section *with, *without;
+	size_t nw, nwo;
+
+	{
+		struct art a = { .title = "Ferry", .section = "Local" };
+		struct art b = { .title = "Budget", .section = "Politics" };
+		struct art c = { .title = "Vote", .section = "Politics" };
+		struct art d = { .title = "Draft", .section = "Sport",
+		    .draft = 1 };
+		add(&a), add(&b), add(&c), add(&d);
+	}
+	cr_assert_eq(store_section_list(st, &arena, 1, &with, &nw, &err), 0);
+	cr_assert_eq(store_section_list(st, &arena, 0, &without, &nwo, &err),
+	    0);
+	cr_assert_eq(nw, 2, "a section with only a draft is not listed");
+	cr_assert_eq(nwo, nw);
+	for (size_t i = 0; i < nw; i++) {
+		cr_expect_str_eq(without[i].slug, with[i].slug);
+		cr_expect_str_eq(without[i].name, with[i].name);
+		cr_expect_eq(without[i].article_count, -1);
+	}
+	cr_expect_eq(with[1].article_count, 2);
+}

@@ -45,23 +45,30 @@ add(const char *title, const char *section, const char *author,
 
 /* ------------------------------------------------------- open, schema */
 
+/* The newest schema version (migrate_sqlite.c, migrate_pg.c). */
+#define SCHEMA_LATEST 6
+
 Test(store, open_migrates_and_reopens)
 {
 	struct store *again = NULL;
 	char url[600];
 
-	cr_expect_eq(store_schema_version(st), 3);
+	cr_expect_eq(store_schema_version(st), SCHEMA_LATEST);
 	if (test_pg) {
 		cr_expect_str_eq(store_backend(st), "postgresql");
 		cr_expect_eq(raw_int("SELECT max(version) FROM byline_schema",
-		    NULL), 3);
+		    NULL), SCHEMA_LATEST);
 		cr_expect_eq(raw_int("SELECT count(*) FROM information_schema"
 		    ".tables WHERE table_name = 'article_search'", NULL), 1);
+		cr_expect_eq(raw_int("SELECT count(*) FROM pg_indexes"
+		    " WHERE indexname = 'comments_duplicate'", NULL), 1);
 	} else {
 		cr_expect_str_eq(store_backend(st), "sqlite");
-		cr_expect_eq(raw_int("PRAGMA user_version", NULL), 3);
+		cr_expect_eq(raw_int("PRAGMA user_version", NULL), SCHEMA_LATEST);
 		cr_expect_eq(raw_int("SELECT count(*) FROM sqlite_schema "
 		    "WHERE name = 'articles_fts'", NULL), 1);
+		cr_expect_eq(raw_int("SELECT count(*) FROM sqlite_schema "
+		    "WHERE name = 'comments_duplicate'", NULL), 1);
 		/* WAL journal, so the server and the CLI can share the
 		 * file. */
 		cr_expect_eq(raw_int("SELECT journal_mode = 'wal' "
@@ -77,11 +84,11 @@ Test(store, open_migrates_and_reopens)
 	else
 		snprintf(url, sizeof(url), "sqlite:%s", dbpath);
 	cr_assert_eq(store_open(url, &again, &err), 0, "%s", err.msg);
-	cr_expect_eq(store_schema_version(again), 3);
+	cr_expect_eq(store_schema_version(again), SCHEMA_LATEST);
 	store_close(again);
 
 	cr_assert_eq(store_open(dbpath, &st, &err), 0, "%s", err.msg);
-	cr_expect_eq(store_schema_version(st), 3);
+	cr_expect_eq(store_schema_version(st), SCHEMA_LATEST);
 	cr_expect_eq(raw_int("SELECT count(*) FROM articles", NULL), 1);
 }
 
@@ -391,7 +398,7 @@ Test(store, drafts_are_hidden)
 	q.section = "secret";
 	cr_assert_eq(store_article_list(st, &arena, &q, &l, &err), 0);
 	cr_expect_eq(l.n, 0);
-	cr_assert_eq(store_section_list(st, &arena, &secs, &nsecs, &err), 0);
+	cr_assert_eq(store_section_list(st, &arena, 1, &secs, &nsecs, &err), 0);
 	cr_expect_eq(nsecs, 0);
 }
 
@@ -514,7 +521,7 @@ Test(store, list_filters_order_and_pages)
 	cr_expect_eq(l.n, 6);
 
 	/* Sections by name, with counts. */
-	cr_assert_eq(store_section_list(st, &arena, &secs, &nsecs, &err), 0);
+	cr_assert_eq(store_section_list(st, &arena, 1, &secs, &nsecs, &err), 0);
 	cr_assert_eq(nsecs, 3);
 	cr_expect_str_eq(secs[0].name, "Arts");
 	cr_expect_eq(secs[0].article_count, 1);
@@ -970,4 +977,94 @@ Test(store, abuse_controls_read_shared_state)
 	cr_expect_eq(already, 0);
 	cr_assert_eq(store_captcha_spend(st, "00112233445566778899aabbccddeeff", time(NULL) + 60, &already, &err), 0);
 	cr_expect_eq(already, 1, "a second use is a replay");
+}
+
+/* The posting path asks all its questions in one statement: the answers
+ * are those of the single checks. */
+Test(store, comment_checks_answer_as_the_single_checks)
+{
+	int64_t aid = add("Checked", NULL, NULL, NULL, 0, NULL);
+	int64_t other = add("Elsewhere", NULL, NULL, NULL, 0, NULL);
+	struct st_comment c = { 0 };
+	struct st_comment_checks ck;
+	char longer[300], differs[300];
+	int all = ST_CHECK_FLOOD | ST_CHECK_APPROVED;
+
+	/* Two long texts alike in their first 200 characters. */
+	memset(longer, 'a', 200);
+	strcpy(longer + 200, " and then the end");
+	memcpy(differs, longer, 200);
+	strcpy(differs + 200, " and then another end");
+
+	c.article_id = aid;
+	c.author = "Ann";
+	c.email = "ANN@example.com";
+	c.ip = "10.0.0.1";
+	c.body = "hello there";
+	cr_assert_eq(store_comment_checks(st, &c, all, &ck, &err), 0, "%s", err.msg);
+	cr_expect_eq(ck.last_from_ip, 0);
+	cr_expect_eq(ck.duplicate, 0);
+	cr_expect_eq(ck.email_approved, 0);
+
+	comment(aid, 0, "Ann", "ann@example.com", "10.0.0.1", "hello there", STC_APPROVED);
+	comment(aid, 0, "Ann", "ann@example.com", "10.0.0.1", longer, STC_APPROVED);
+	cr_assert_eq(store_comment_checks(st, &c, all, &ck, &err), 0, "%s", err.msg);
+	cr_expect_gt(ck.last_from_ip, 0);
+	cr_expect_eq(ck.duplicate, 1, "same author, same text");
+	cr_expect_eq(ck.email_approved, 1, "email match ignores case");
+
+	/* Only what `which` asks is looked at. */
+	cr_assert_eq(store_comment_checks(st, &c, 0, &ck, &err), 0, "%s", err.msg);
+	cr_expect_eq(ck.last_from_ip, 0);
+	cr_expect_eq(ck.duplicate, 1);
+	cr_expect_eq(ck.email_approved, 0);
+
+	/* Same email, another name: still a duplicate; another article or
+	 * another text is not. */
+	c.author = "Someone";
+	cr_assert_eq(store_comment_checks(st, &c, all, &ck, &err), 0, "%s", err.msg);
+	cr_expect_eq(ck.duplicate, 1, "same email, same text");
+	c.article_id = other;
+	cr_assert_eq(store_comment_checks(st, &c, all, &ck, &err), 0, "%s", err.msg);
+	cr_expect_eq(ck.duplicate, 0, "another article");
+	c.article_id = aid;
+	c.body = differs;
+	cr_assert_eq(store_comment_checks(st, &c, all, &ck, &err), 0, "%s", err.msg);
+	cr_expect_eq(ck.duplicate, 0, "texts that begin alike are not the same");
+	c.body = longer;
+	cr_assert_eq(store_comment_checks(st, &c, all, &ck, &err), 0, "%s", err.msg);
+	cr_expect_eq(ck.duplicate, 1, "the same long text");
+
+	/* No email given: only the name counts. */
+	c.author = "Someone";
+	c.email = "";
+	c.ip = "10.9.9.9";
+	cr_assert_eq(store_comment_checks(st, &c, all, &ck, &err), 0, "%s", err.msg);
+	cr_expect_eq(ck.duplicate, 0);
+	cr_expect_eq(ck.email_approved, 0);
+	cr_expect_eq(ck.last_from_ip, 0);
+}
+
+Test(store, comment_target_reads_published_articles_only)
+{
+	struct st_article_new n = { 0 };
+	char *path = NULL, *got = NULL;
+	int64_t aid = add("Open for comments", NULL, NULL, NULL, 1790000000, &path);
+	int64_t draft = 0, at = 0;
+
+	cr_assert_eq(store_comment_target(st, &arena, aid, &got, &at, &err), 0,
+	    "%s", err.msg);
+	cr_expect_str_eq(got, path);
+	cr_expect_eq(at, 1790000000);
+
+	n.title = "Not yet";
+	n.body_format = "text";
+	n.body_source = "Body.";
+	n.body_html = "<p>Body.</p>";
+	n.status = ST_DRAFT;
+	cr_assert_eq(store_article_add(st, &arena, &n, &draft, NULL, &err), 0,
+	    "%s", err.msg);
+	cr_expect_eq(store_comment_target(st, &arena, draft, &got, &at, &err), 1);
+	cr_expect_eq(store_comment_target(st, &arena, aid + draft + 100, &got,
+	    &at, &err), 1);
 }
