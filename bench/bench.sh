@@ -559,7 +559,7 @@ photos a story with captions and credits (8 shared JPEG files), comments
 over the stories with a heavy tail (a third of the stories have none), a
 third of them replies, 92 % approved. Related lists: $(
 [ "$GEN_RELATED" = full ] && echo "computed by \`store_related_rebuild\` (${GEN_SECONDS_RELATED} s)." ||
-echo "the five previous stories of the same section (\`--related near\`): \`store_related_rebuild\` is too slow for sites over $RELATED_FULL_MAX stories (see README).")
+echo "the five previous stories of the same section (\`--related near\`): \`store_related_rebuild\` takes minutes on sites of 100,000 stories (docs/related.md).")
 
 The article measured: \`$ARTICLE_PATH\` with $ARTICLE_COMMENTS comments,
 photos and tags; $HTML_BYTES bytes of HTML, $GZ_BYTES bytes as Byline
