@@ -217,17 +217,24 @@ static const char sql_rel_own_tags[] =
 	"SELECT x.tag_id, (SELECT count(*) FROM article_tags z"
 	"   WHERE z.tag_id = x.tag_id AND z.status = 1)"
 	" FROM article_tags x WHERE x.article_id = $1";
+/* The bounds are SQLite's (docs/related.md): the newest $2 tag rows
+ * first, then their sections; fillers from index walks on either side
+ * of the date; short lists among the newest stories only. */
 static const char sql_rel_tag_peers[] =
-	"SELECT y.article_id, y.tag_id, y.published_at,"
-	" coalesce(a.section_id, 0) FROM article_tags x"
-	" JOIN article_tags y ON y.tag_id = x.tag_id AND y.status = 1"
-	" JOIN articles a ON a.id = y.article_id"
-	" WHERE x.article_id = $1 AND y.article_id <> $1"
-	" ORDER BY y.published_at DESC, y.article_id DESC LIMIT $2";
-/* How many articles hold each word of $1 (space-separated), in order. */
+	"SELECT p.article_id, p.tag_id, p.published_at,"
+	" coalesce(a.section_id, 0) FROM (SELECT y.article_id, y.tag_id,"
+	"  y.published_at FROM article_tags x"
+	"  JOIN article_tags y ON y.tag_id = x.tag_id AND y.status = 1"
+	"  WHERE x.article_id = $1 AND y.article_id <> $1"
+	"  ORDER BY y.published_at DESC, y.article_id DESC LIMIT $2) p"
+	" JOIN articles a ON a.id = p.article_id"
+	" ORDER BY p.published_at DESC, p.article_id DESC";
+/* How many articles hold each word of $1 (space-separated), in order,
+ * counting no further than $2 (RELATED_DF_MAX + 1: a word past it is
+ * dropped, and a common word's full count walks most of the index). */
 static const char sql_rel_df[] =
-	"SELECT CASE WHEN q IS NULL THEN 0 ELSE (SELECT count(*)"
-	"   FROM article_search WHERE doc @@ q) END"
+	"SELECT CASE WHEN q IS NULL THEN 0 ELSE (SELECT count(*) FROM"
+	"   (SELECT 1 FROM article_search WHERE doc @@ q LIMIT $2::int) t) END"
 	" FROM unnest(string_to_array($1, ' ')) WITH ORDINALITY AS u (w, i)"
 	" CROSS JOIN LATERAL (SELECT " TERM_TSQ("u.w") " AS q) x ORDER BY i";
 /* Candidates matching any of the words $1, best first; the title counts
@@ -241,10 +248,22 @@ static const char sql_rel_text[] =
 	" WHERE f.doc @@ m.q AND a.id <> $2 AND a.status = 1"
 	" ORDER BY 2 DESC, a.id LIMIT $3";
 static const char sql_rel_fill[] =
-	"SELECT id, published_at, coalesce(section_id, 0)"
-	" FROM articles WHERE status = 1 AND id <> $1"
-	" ORDER BY coalesce(section_id, 0) = $2 DESC,"
-	" abs(published_at - $3), id LIMIT $4";
+	"SELECT id, published_at, sec FROM ("
+	" (SELECT id, published_at, coalesce(section_id, 0) AS sec"
+	"  FROM articles WHERE section_id IS NOT DISTINCT FROM nullif($2, 0)"
+	"  AND status = 1 AND id <> $1 AND published_at >= $3"
+	"  ORDER BY published_at, id LIMIT $4)"
+	" UNION (SELECT id, published_at, coalesce(section_id, 0)"
+	"  FROM articles WHERE section_id IS NOT DISTINCT FROM nullif($2, 0)"
+	"  AND status = 1 AND id <> $1 AND published_at < $3"
+	"  ORDER BY published_at DESC, id LIMIT $4)"
+	" UNION (SELECT id, published_at, coalesce(section_id, 0)"
+	"  FROM articles WHERE status = 1 AND id <> $1 AND published_at >= $3"
+	"  ORDER BY published_at, id LIMIT $4)"
+	" UNION (SELECT id, published_at, coalesce(section_id, 0)"
+	"  FROM articles WHERE status = 1 AND id <> $1 AND published_at < $3"
+	"  ORDER BY published_at DESC, id LIMIT $4)) u"
+	" ORDER BY sec = $2 DESC, abs(published_at - $3), id LIMIT $4";
 /* Replaces the list of $1 with the ids $2 and scores $3 (space-separated);
  * an upsert, so two writers recomputing one list never collide on a key. */
 static const char sql_rel_store[] =
@@ -256,8 +275,9 @@ static const char sql_rel_store[] =
 	" ON CONFLICT (article_id, pos) DO UPDATE"
 	" SET related_id = excluded.related_id, score = excluded.score";
 static const char sql_rel_short[] =
-	"SELECT a.id FROM articles a WHERE a.status = 1"
-	" AND a.id <> $1 AND (SELECT count(*) FROM related r"
+	"SELECT a.id FROM (SELECT id FROM articles WHERE status = 1"
+	"  AND id <> $1 ORDER BY id DESC LIMIT $3::int * 20) a"
+	" WHERE (SELECT count(*) FROM related r"
 	"   WHERE r.article_id = a.id) < $2 ORDER BY a.id DESC LIMIT $3";
 static const char sql_rel_all[] =
 	"SELECT id FROM articles WHERE status = 1 ORDER BY id";
@@ -634,7 +654,7 @@ rel_words(PGconn *conn, struct bl_arena *a, const char *title,
 {
 	struct fts_term *terms;
 	struct bl_buf b = BL_BUF_INIT;
-	const char *v[1];
+	const char *v[2];
 	size_t n, nkeep, i;
 	int64_t *df;
 	PGresult *r;
@@ -650,15 +670,19 @@ rel_words(PGconn *conn, struct bl_arena *a, const char *title,
 		bl_buf_puts(&b, terms[i].word);
 	}
 	v[0] = bl_buf_err(&b) ? "" : bl_arena_strndup(a, b.s, b.len);
+	v[1] = bl_arena_printf(a, "%d", RELATED_DF_MAX + 1);
 	bl_buf_reset(&b);
-	if ((r = run(conn, sql_rel_df, 1, v, "relate articles", err)) ==
+	if ((r = run(conn, sql_rel_df, 2, v, "relate articles", err)) ==
 	    NULL) {
 		bl_buf_release(&b);
 		return -1;
 	}
 	df = bl_arena_alloc(a, n * sizeof(*df));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		df[i] = i < (size_t)PQntuples(r) ? get_i64(r, (int)i, 0) : 0;
+		if (df[i] > RELATED_DF_MAX)
+			df[i] = 0;	/* too common to tell stories apart */
+	}
 	PQclear(r);
 	nkeep = related_words(terms, df, n, npub);
 	for (i = 0; i < nkeep; i++) {
