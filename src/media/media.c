@@ -35,6 +35,17 @@ static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 static const struct media_module *module;
 static char load_error[PATH_MAX + 256];
 
+#ifdef BYLINE_MEDIA_STATIC
+/* Sanitizer builds link the image code in (meson.build says why). */
+extern const struct media_module byline_media_module;
+
+static void
+load(void)
+{
+	module = &byline_media_module;
+}
+#else
+
 /* Tries DIR/byline-media.so: 0 when loaded, -1 when there is none, -2
  * (load_error set) when there is one that cannot be used: that is
  * reported rather than passed over for a copy elsewhere. */
@@ -94,6 +105,7 @@ load(void)
 		return;
 	try_dir(BYLINE_BUILDDIR);
 }
+#endif
 
 static const struct media_module *
 get(struct bl_err *err)
