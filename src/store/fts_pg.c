@@ -202,12 +202,11 @@ static const char sql_index[] =
 
 /* Related articles (the statements of sqlite_int.h's S_REL_*). */
 
-/* The stored list (ids, space-separated), the number of published
- * articles and, when article $1 is published, its date, section and text. */
+/* The stored list (ids, space-separated) and, when article $1 is
+ * published, its date, section and text. */
 static const char sql_rel_target[] =
 	"SELECT (SELECT string_agg(related_id::text, ' ' ORDER BY pos)"
 	"   FROM related WHERE article_id = $1),"
-	" (SELECT count(*) FROM articles WHERE status = 1),"
 	" t.published_at, t.section, t.title, t.standfirst, t.body"
 	" FROM (SELECT 1) one LEFT JOIN (SELECT a.published_at,"
 	"   coalesce(a.section_id, 0) AS section, f.title, f.standfirst,"
@@ -281,6 +280,8 @@ static const char sql_rel_short[] =
 	"   WHERE r.article_id = a.id) < $2 ORDER BY a.id DESC LIMIT $3";
 static const char sql_rel_all[] =
 	"SELECT id FROM articles WHERE status = 1 ORDER BY id";
+static const char sql_published_count[] =
+	"SELECT count(*) FROM articles WHERE status = 1";
 static const char sql_rel_prune[] =
 	"DELETE FROM related WHERE article_id NOT IN"
 	" (SELECT id FROM articles WHERE status = 1)";
@@ -348,6 +349,20 @@ static int64_t
 get_i64(const PGresult *r, int row, int col)
 {
 	return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+/* The number of published articles, into *out. */
+static int
+published_count(PGconn *conn, int64_t *out, struct bl_err *err)
+{
+	PGresult *r = run(conn, sql_published_count, 0, NULL,
+	    "relate articles", err);
+
+	if (r == NULL)
+		return -1;
+	*out = get_i64(r, 0, 0);
+	PQclear(r);
+	return 0;
 }
 
 static double
@@ -725,13 +740,13 @@ parse_ids(struct bl_arena *a, const char *s, int64_t **ids)
  * loses its list.
  */
 static int
-rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
-    int *changed, struct bl_err *err)
+rel_compute(PGconn *conn, int64_t id, int64_t npub, int64_t *ranked,
+    size_t *nranked, int *changed, struct bl_err *err)
 {
 	struct bl_arena a = BL_ARENA_INIT;
 	struct related_set set = { NULL, 0, 0 };
 	struct bl_buf ids = BL_BUF_INIT, scores = BL_BUF_INIT;
-	int64_t published, section, npub, *old = NULL, *tag_ids = NULL;
+	int64_t published, section, *old = NULL, *tag_ids = NULL;
 	double *tag_idf = NULL, tagmax = 0, textmax = 0;
 	char *title, *standfirst, *body, *words;
 	size_t nold, ntags = 0, i, k, nnew;
@@ -748,8 +763,7 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
 	    NULL)
 		goto out;
 	nold = parse_ids(&a, PQgetvalue(r, 0, 0), &old);
-	npub = get_i64(r, 0, 1);
-	if (PQgetisnull(r, 0, 2)) {
+	if (PQgetisnull(r, 0, 1)) {
 		/* Not published (or gone): no list. */
 		if (nold > 0) {
 			v[1] = "";
@@ -762,11 +776,11 @@ rel_compute(PGconn *conn, int64_t id, int64_t *ranked, size_t *nranked,
 		ret = 0;
 		goto out;
 	}
-	published = get_i64(r, 0, 2);
-	section = get_i64(r, 0, 3);
-	title = get_s(&a, r, 0, 4);
-	standfirst = get_s(&a, r, 0, 5);
-	body = get_s(&a, r, 0, 6);
+	published = get_i64(r, 0, 1);
+	section = get_i64(r, 0, 2);
+	title = get_s(&a, r, 0, 3);
+	standfirst = get_s(&a, r, 0, 4);
+	body = get_s(&a, r, 0, 5);
 	PQclear(r);
 	r = NULL;
 	if (npub < 1)
@@ -900,13 +914,6 @@ log_article(PGconn *conn, int64_t id, struct bl_err *err)
 	return run_cmd(conn, sql_change, 2, v, "log change", err);
 }
 
-static int
-cmp_id(const void *x, const void *y)
-{
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-
-	return a < b ? -1 : a > b;
-}
 
 /* Appends the first column of every row of `sql` (parameters v) to ids,
  * at most `max` in all. */
@@ -934,12 +941,15 @@ int
 pg_related_after_add(PGconn *conn, struct bl_arena *a, int64_t id,
     struct bl_err *err)
 {
-	int64_t ranked[RELATED_NEIGHBOURS], *ids = NULL;
-	size_t nranked, n = 0, cap = 0, i, ntag;
+	int64_t ranked[RELATED_NEIGHBOURS], *ids = NULL, npub;
+	size_t nranked, n = 0, cap = 0, i;
 	const char *v[3];
 	int changed;
 
-	if (rel_compute(conn, id, ranked, &nranked, &changed, err) < 0)
+	/* Counted once: every list recomputed below weighs words and tags
+	 * by the same number of published stories. */
+	if (published_count(conn, &npub, err) < 0 ||
+	    rel_compute(conn, id, npub, ranked, &nranked, &changed, err) < 0)
 		return -1;
 	/* Articles sharing a tag, newest first, each once. */
 	v[0] = num(a, id);
@@ -947,17 +957,7 @@ pg_related_after_add(PGconn *conn, struct bl_arena *a, int64_t id,
 	if (collect_ids(conn, a, sql_rel_tag_peers, 2, v, &ids, &n, &cap,
 	    RELATED_TAG_PEERS, err) < 0)
 		return -1;
-	ntag = 0;
-	for (i = 0; i < n && ntag < RELATED_CASCADE_TAGS; i++) {
-		size_t k;
-
-		for (k = 0; k < ntag; k++)
-			if (ids[k] == ids[i])
-				break;
-		if (k == ntag)
-			ids[ntag++] = ids[i];
-	}
-	n = ntag;
+	n = related_first_distinct(ids, n, RELATED_CASCADE_TAGS);
 	for (i = 0; i < nranked; i++) {
 		if (n == cap)
 			ids = grow(a, ids, n, &cap, sizeof(*ids));
@@ -968,14 +968,9 @@ pg_related_after_add(PGconn *conn, struct bl_arena *a, int64_t id,
 	if (collect_ids(conn, a, sql_rel_short, 3, v, &ids, &n, &cap,
 	    n + RELATED_CASCADE_SHORT, err) < 0)
 		return -1;
-	/* In id order, so two writers lock the lists they share in the
-	 * same order. */
-	if (n > 1)
-		qsort(ids, n, sizeof(*ids), cmp_id);
+	n = related_sort_unique(ids, n, id);
 	for (i = 0; i < n; i++) {
-		if (ids[i] == id || (i > 0 && ids[i] == ids[i - 1]))
-			continue;
-		if (rel_compute(conn, ids[i], NULL, NULL, &changed, err) < 0)
+		if (rel_compute(conn, ids[i], npub, NULL, NULL, &changed, err) < 0)
 			return -1;
 		if (changed && log_article(conn, ids[i], err) < 0)
 			return -1;
@@ -987,17 +982,18 @@ static int
 rebuild(PGconn *conn, struct bl_err *err)
 {
 	struct bl_arena a = BL_ARENA_INIT;
-	int64_t *ids = NULL;
+	int64_t *ids = NULL, npub;
 	size_t n = 0, cap = 0, i;
 	int changed, ret = -1;
 
 	if (run_cmd(conn, sql_rel_prune, 0, NULL, "rebuild related articles",
 	    err) < 0 ||
 	    collect_ids(conn, &a, sql_rel_all, 0, NULL, &ids, &n, &cap,
-	    (size_t)-1, err) < 0)
+	    (size_t)-1, err) < 0 ||
+	    published_count(conn, &npub, err) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if (rel_compute(conn, ids[i], NULL, NULL, &changed, err) < 0)
+		if (rel_compute(conn, ids[i], npub, NULL, NULL, &changed, err) < 0)
 			goto out;
 		if (changed && log_article(conn, ids[i], err) < 0)
 			goto out;

@@ -328,6 +328,42 @@ related_merge(struct related_set *set)
 }
 
 size_t
+related_first_distinct(int64_t *ids, size_t n, size_t max)
+{
+	size_t i, k, kept = 0;
+
+	for (i = 0; i < n && kept < max; i++) {
+		for (k = 0; k < kept; k++)
+			if (ids[k] == ids[i])
+				break;
+		if (k == kept)
+			ids[kept++] = ids[i];
+	}
+	return kept;
+}
+
+static int
+cmp_id(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+size_t
+related_sort_unique(int64_t *ids, size_t n, int64_t self)
+{
+	size_t i, kept = 0;
+
+	if (n > 1)
+		qsort(ids, n, sizeof(*ids), cmp_id);
+	for (i = 0; i < n; i++)
+		if (ids[i] != self && (kept == 0 || ids[kept - 1] != ids[i]))
+			ids[kept++] = ids[i];
+	return kept;
+}
+
+size_t
 related_keep(const struct related_set *set, size_t max, const int64_t *old,
     size_t nold, int64_t *ranked, size_t *nranked, int *same)
 {

@@ -135,6 +135,15 @@ void related_rank(struct related_set *set, int64_t published,
  * when `ranked` is not NULL, and *same = 1 when the list to store is
  * `old` (nold ids) in the same order, so nothing needs writing.
  */
+/*
+ * The lists recomputed after an article is added (docs/related.md), in
+ * place: related_first_distinct() keeps the first `max` distinct ids of
+ * ids[0..n) in their order; related_sort_unique() sorts them by id (two
+ * writers then lock the lists they share in the same order) and drops
+ * repeats and `self`. Each returns the new count.
+ */
+size_t related_first_distinct(int64_t *ids, size_t n, size_t max);
+size_t related_sort_unique(int64_t *ids, size_t n, int64_t self);
 size_t related_keep(const struct related_set *set, size_t max,
     const int64_t *old, size_t nold, int64_t *ranked, size_t *nranked,
     int *same);

@@ -1123,13 +1123,6 @@ out:
 	return ret;
 }
 
-static int
-cmp_id(const void *x, const void *y)
-{
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-
-	return a < b ? -1 : a > b;
-}
 
 /* Reads the first column of every row of a bound statement into ids. */
 static int
@@ -1161,7 +1154,7 @@ static int
 rel_after_add(struct sq *q, struct bl_arena *a, int64_t id)
 {
 	int64_t ranked[RELATED_NEIGHBOURS], *ids = NULL, npub;
-	size_t nranked, n = 0, cap = 0, i, ntag;
+	size_t nranked, n = 0, cap = 0, i;
 	int changed;
 
 	/* Counted once: every list recomputed below weighs words and tags
@@ -1173,17 +1166,7 @@ rel_after_add(struct sq *q, struct bl_arena *a, int64_t id)
 	if (collect_ids(q, a, bind(q, S_REL_TAG_PEERS, "ii", id,
 	    (int64_t)RELATED_TAG_PEERS), &ids, &n, &cap, RELATED_TAG_PEERS) < 0)
 		return -1;
-	ntag = 0;
-	for (i = 0; i < n && ntag < RELATED_CASCADE_TAGS; i++) {
-		size_t k;
-
-		for (k = 0; k < ntag; k++)
-			if (ids[k] == ids[i])
-				break;
-		if (k == ntag)
-			ids[ntag++] = ids[i];
-	}
-	n = ntag;
+	n = related_first_distinct(ids, n, RELATED_CASCADE_TAGS);
 	for (i = 0; i < nranked; i++) {
 		if (n == cap)
 			ids = grow(a, ids, n, &cap, sizeof(*ids));
@@ -1193,11 +1176,8 @@ rel_after_add(struct sq *q, struct bl_arena *a, int64_t id)
 	    (int64_t)STORE_RELATED_MAX, (int64_t)RELATED_CASCADE_SHORT), &ids,
 	    &n, &cap, n + RELATED_CASCADE_SHORT) < 0)
 		return -1;
-	if (n > 1)
-		qsort(ids, n, sizeof(*ids), cmp_id);
+	n = related_sort_unique(ids, n, id);
 	for (i = 0; i < n; i++) {
-		if (ids[i] == id || (i > 0 && ids[i] == ids[i - 1]))
-			continue;
 		if (rel_compute(q, ids[i], npub, NULL, NULL, &changed) < 0)
 			return -1;
 		if (changed && log_changef(q, "article:%lld",

@@ -235,3 +235,26 @@ Test(search, drafts_are_never_found)
 		cr_expect_eq(raw_int("SELECT count(*) FROM articles_fts "
 		    "WHERE articles_fts MATCH ?", "quokkaberry"), 0);
 }
+
+Test(search, related_cascade_ids_are_distinct_sorted_and_never_self)
+{
+	int64_t peers[] = { 9, 4, 9, 7, 4, 3, 8 };
+	int64_t all[] = { 5, 3, 9, 3, 1, 5, 12, 9 };
+	size_t n;
+
+	/* The first three distinct, in their order (newest first). */
+	n = related_first_distinct(peers, 7, 3);
+	cr_assert_eq(n, 3);
+	cr_expect_eq(peers[0], 9);
+	cr_expect_eq(peers[1], 4);
+	cr_expect_eq(peers[2], 7);
+	cr_expect_eq(related_first_distinct(peers, 0, 3), 0);
+
+	/* By id, each once, without the article itself (5). */
+	n = related_sort_unique(all, 8, 5);
+	cr_assert_eq(n, 4);
+	cr_expect_eq(all[0], 1);
+	cr_expect_eq(all[1], 3);
+	cr_expect_eq(all[2], 9);
+	cr_expect_eq(all[3], 12);
+}
