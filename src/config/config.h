@@ -34,6 +34,7 @@ struct config {
 	long server_timeout;      /* idle seconds */
 	char *database;           /* path relative to the site folder, or URL */
 	long cache_max_mb;
+	long cache_comment_refresh_ms;
 	long pages_per_page;      /* teasers per listing page */
 	long front_section_items;
 	long server_max_body;       /* POST body bytes */
@@ -48,6 +49,7 @@ struct config {
 	long comments_captcha_ttl;
 	long comments_thread_depth;
 	char *comments_order;       /* oldest | newest */
+	long comments_per_page;     /* top-level threads per page; 0: all */
 	long comments_edit_minutes;
 	long comments_max_name;
 	long comments_max_email;

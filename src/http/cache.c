@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -33,6 +34,12 @@ struct cache_ent {
 	struct cache_ent *prev;    /* list, newest (or last spared) first */
 	struct cache_ent *next;
 	atomic_int referenced;     /* used since it was put or last spared */
+	/* Soft invalidation (cache.h), monotonic ms: served until
+	 * stale_until when that is not 0; soft_ms is the last soft
+	 * invalidation of this key, kept when the page is rebuilt. */
+	_Atomic int64_t stale_until;
+	int64_t built_ms;
+	int64_t soft_ms;
 };
 
 struct page_cache {
@@ -45,6 +52,8 @@ struct page_cache {
 	struct cache_ent *head;    /* most recently used */
 	struct cache_ent *tail;    /* next to go */
 	uint64_t gen;              /* bumped by every invalidation */
+	uint64_t hard_gen;         /* gen of the last hard one (or clear) */
+	unsigned refresh_ms;       /* how long a stale page is still served */
 	_Atomic uint64_t hits;
 	_Atomic uint64_t misses;
 	unsigned char hkey[crypto_shorthash_KEYBYTES];
@@ -63,6 +72,15 @@ hash_key(const struct page_cache *c, const char *key)
 	    c->hkey);
 	memcpy(&h, out, sizeof(h));
 	return h;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static size_t
@@ -91,6 +109,7 @@ page_cache_new(size_t max_bytes)
 	c->buckets = bl_xcalloc(c->nbuckets, sizeof(*c->buckets));
 	c->max_bytes = max_bytes;
 	c->gen = 1;
+	c->hard_gen = 1;
 	randombytes_buf(c->hkey, sizeof(c->hkey));
 	return c;
 }
@@ -184,6 +203,12 @@ clear_locked(struct page_cache *c)
 }
 
 void
+page_cache_set_refresh(struct page_cache *c, unsigned refresh_ms)
+{
+	c->refresh_ms = refresh_ms;
+}
+
+void
 page_cache_free(struct page_cache *c)
 {
 	if (c == NULL)
@@ -203,6 +228,15 @@ page_cache_get(struct page_cache *c, const char *key)
 
 	pthread_rwlock_rdlock(&c->lock);
 	e = *find_slot(c, key, h);
+	/* A stale page past its time counts as missing; the page built
+	 * next replaces it. */
+	if (e != NULL) {
+		int64_t until = atomic_load_explicit(&e->stale_until,
+		    memory_order_relaxed);
+
+		if (until != 0 && now_ms() >= until)
+			e = NULL;
+	}
 	if (e != NULL) {
 		if (!atomic_load_explicit(&e->referenced, memory_order_relaxed))
 			atomic_store_explicit(&e->referenced, 1,
@@ -233,15 +267,19 @@ page_cache_put(struct page_cache *c, const char *key, struct page *p,
 	struct cache_ent **slot, *e;
 	uint64_t h = hash_key(c, key);
 	size_t bytes = page_bytes(p, key);
+	int64_t soft = 0, now = now_ms();
 
 	pthread_rwlock_wrlock(&c->lock);
-	/* Rendered from data read before an invalidation, or too big to
-	 * keep at all. */
-	if (ticket != c->gen || bytes > c->max_bytes)
+	/* Rendered from data read before a hard invalidation, or too big
+	 * to keep at all. After soft ones only, it is kept as stale: it
+	 * may lack a comment, which it shows once refresh_ms is over. */
+	if (ticket < c->hard_gen || bytes > c->max_bytes)
 		goto out;
 	slot = find_slot(c, key, h);
-	if (*slot != NULL)
+	if (*slot != NULL) {
+		soft = (*slot)->soft_ms;
 		drop(c, slot, *slot);
+	}
 	while (c->tail != NULL && c->bytes + bytes > c->max_bytes) {
 		e = c->tail;
 		if (atomic_exchange_explicit(&e->referenced, 0,
@@ -256,6 +294,10 @@ page_cache_put(struct page_cache *c, const char *key, struct page *p,
 		grow(c);
 	e = bl_xcalloc(1, sizeof(*e));
 	atomic_init(&e->referenced, 0);
+	e->built_ms = now;
+	e->soft_ms = soft;
+	atomic_init(&e->stale_until, ticket != c->gen ?
+	    now + (int64_t)c->refresh_ms : 0);
 	e->key = bl_xstrdup(key);
 	e->hash = h;
 	e->page = page_ref(p);
@@ -288,7 +330,7 @@ page_cache_invalidate(struct page_cache *c, const char *dep)
 	struct cache_ent *e, *next;
 
 	pthread_rwlock_wrlock(&c->lock);
-	c->gen++;
+	c->hard_gen = ++c->gen;
 	for (e = c->head; e != NULL; e = next) {
 		next = e->next;
 		if (depends_on(e, dep))
@@ -298,10 +340,49 @@ page_cache_invalidate(struct page_cache *c, const char *dep)
 }
 
 void
+page_cache_invalidate_soft(struct page_cache *c, const char *dep)
+{
+	struct cache_ent *e, *next;
+	int64_t now = now_ms();
+	int burst = 0, quiet = 0;
+
+	pthread_rwlock_wrlock(&c->lock);
+	c->gen++;
+	for (e = c->head; e != NULL; e = next) {
+		next = e->next;
+		if (!depends_on(e, dep))
+			continue;
+		/* The first change after a quiet spell: the page goes now
+		 * (kept as an entry that no longer serves, so that the
+		 * page built next remembers when this happened). During a
+		 * burst: served until it is refresh_ms old. */
+		if (now - e->soft_ms >= (int64_t)c->refresh_ms) {
+			atomic_store_explicit(&e->stale_until, now,
+			    memory_order_relaxed);
+			quiet = 1;
+		} else {
+			if (atomic_load_explicit(&e->stale_until,
+			    memory_order_relaxed) == 0)
+				atomic_store_explicit(&e->stale_until,
+				    e->built_ms + (int64_t)c->refresh_ms,
+				    memory_order_relaxed);
+			burst = 1;
+		}
+		e->soft_ms = now;
+	}
+	/* Unless every page it touched is in a burst, this change must show
+	 * at once: a page rendered before it is refused, as after a hard
+	 * invalidation. */
+	if (quiet || !burst)
+		c->hard_gen = c->gen;
+	pthread_rwlock_unlock(&c->lock);
+}
+
+void
 page_cache_clear(struct page_cache *c)
 {
 	pthread_rwlock_wrlock(&c->lock);
-	c->gen++;
+	c->hard_gen = ++c->gen;
 	clear_locked(c);
 	pthread_rwlock_unlock(&c->lock);
 }

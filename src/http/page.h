@@ -57,10 +57,16 @@ struct page {
 	} gz_part[2];                /* [0] before, [1] after (ends the stream) */
 	unsigned long gz_tail_op;    /* crc32_combine_gen(gz_part[1].raw_len) */
 
-	/* Free for whoever made the page (the site keeps an article's id and
-	 * publication time here, so a cached article can be served with its
-	 * comment form without reading the database). Zero by default. */
-	int64_t meta[2];
+	/* Free for whoever made the page. Zero by default. An article page
+	 * (and each of its comment pages) keeps here:
+	 *   meta[0]  the article's id
+	 *   meta[1]  its publication time (so a cached article can be served
+	 *            with its comment form without reading the database)
+	 *   meta[2]  the highest id among the approved comments the page
+	 *            shows (0 when it shows none): a comment with a higher id
+	 *            was approved after the page was made, or is on another
+	 *            page of the article's comments. */
+	int64_t meta[3];
 };
 
 /* The marker a template writes where the splice point goes. */

@@ -21,6 +21,9 @@
 #define COOKIE_URL "comment_author_url"
 #define MINE_MAX 10                      /* comments remembered per reader */
 #define MINE_DAYS 30                     /* pending notice shown this long */
+/* A just-posted comment missing from the page in hand is shown to its
+ * author this long (a page lags by at most cache.comment_refresh_ms). */
+#define MINE_UNSEEN_SECONDS 600
 #define SAVE_SECONDS (365L * 24 * 3600)  /* "save my details" cookies */
 
 static const char *const field_names[CMT_F__MAX] = {
@@ -377,19 +380,28 @@ site_comment_fragment(struct site *s, struct bl_arena *a,
 		for (size_t i = 0; st && i < m.n; i++) {
 			struct st_comment *mc;
 			struct tpl_val *it;
-			int editable, pending;
+			int editable, pending, unseen;
 
 			if (store_comment_get(st, a, m.id[i], &mc, &err) != 0 ||
 			    mc->article_id != f->article_id)
 				continue;
 			editable = can_edit(s, m.at[i]);
 			pending = mc->status != STC_APPROVED;
-			if (!editable && !pending)
+			/* Just posted and approved, but the page in hand was
+			 * built before it (a burst of comments, http/cache.h):
+			 * shown here, under the id the redirect names. */
+			unseen = !pending && f->page_known &&
+			    mc->id > f->page_newest &&
+			    (int64_t)time(NULL) - mc->created_at < MINE_UNSEEN_SECONDS;
+			if (!editable && !pending && !unseen)
 				continue;
 			it = tpl_list_add_map(a, list);
 			set_comment_view(s, a, it, mc);
 			tpl_set_bool(a, it, "pending", pending);
 			tpl_set_bool(a, it, "editable", editable);
+			/* The element the redirect's #comment-ID finds when the
+			 * page's own list does not hold the comment. */
+			tpl_set_bool(a, it, "anchor", pending || unseen);
 			if (editable) {
 				tpl_set_text(a, it, "edit_url", bl_arena_printf(a,
 				    "/comments/%lld/edit", (long long)mc->id));
@@ -429,6 +441,18 @@ site_changed(struct site *s, int64_t article_id)
 	page_cache_invalidate(s->cache, key);
 }
 
+/* The same for a new approved comment, which other readers may see up to
+ * cache.comment_refresh_ms late under a burst (http/cache.h): its author
+ * sees it at once, through the fragment (site_comment_fragment). */
+static void
+site_comment_added(struct site *s, int64_t article_id)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "article:%lld", (long long)article_id);
+	page_cache_invalidate_soft(s->cache, key);
+}
+
 /* --------------------------------------------------------- responses */
 
 static void
@@ -466,6 +490,7 @@ form_response(struct site *s, const struct http_req *req, struct http_result *re
 	struct bl_arena *a = http_req_arena(req);
 	struct bl_err err;
 	struct page *p = site_article_page(s, f->article_path, &err);
+	struct comment_form on = *f;
 	const char *frag;
 	size_t len;
 
@@ -474,7 +499,10 @@ form_response(struct site *s, const struct http_req *req, struct http_result *re
 		    f->summary ? f->summary : "Please go back and try again.");
 		return;
 	}
-	if (site_comment_fragment(s, a, req, f, &frag, &len) < 0) {
+	/* The reader's own comments the page lacks go in the form's list. */
+	on.page_known = 1;
+	on.page_newest = p->meta[2];
+	if (site_comment_fragment(s, a, req, &on, &frag, &len) < 0) {
 		page_unref(p);
 		res->page = plain_page(500, "Something went wrong",
 		    "Your comment could not be shown. Please try again.");
@@ -818,7 +846,7 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	/* A held comment changes no page anyone else sees (its author sees
 	 * it through the per-view form): the cached article stays. */
 	if (w.c.status == STC_APPROVED)
-		site_changed(s, article);
+		site_comment_added(s, article);
 	else
 		fprintf(stderr, "byline: comment %lld held (%s)\n", (long long)w.id,
 		    w.why ? w.why : w.c.status == STC_SPAM ? "spam" : "moderation");

@@ -89,6 +89,7 @@ site_meta_page(struct site *s, struct bl_arena *a, struct tpl_val *root,
  *   tags[] name   keywords        (tag names, and them joined by ", ")
  *   image.url image.type image.alt image.width image.height  (first photo file)
  *   comments_feed                 the article's comments feed
+ *   comment_count                 approved comments, all pages of them
  */
 void
 site_meta_article(struct site *s, struct bl_arena *a, struct tpl_val *root,
@@ -108,6 +109,7 @@ site_meta_article(struct site *s, struct bl_arena *a, struct tpl_val *root,
 	tpl_set_text(a, m, "modified", site_time_iso(a, modified));
 	tpl_set_text(a, m, "comments_feed", abs_url(s, a,
 	    bl_arena_printf(a, "%sfeed/", ar->path)));
+	tpl_set_int(a, m, "comment_count", ar->comment_count);
 	if (ar->author.id) {
 		struct tpl_val *au = tpl_set_map(a, m, "author");
 		tpl_set_text(a, au, "name", ar->author.name);

@@ -174,8 +174,7 @@ build_listing(struct page_build *b, enum listing_kind kind, const char *slug, in
 
 struct cnode {
 	int64_t id;
-	struct tpl_val *map, *children;
-	int depth;
+	size_t idx;
 };
 
 static int
@@ -187,56 +186,181 @@ cnode_cmp(const void *x, const void *y)
 }
 
 /*
- * The approved comments as a thread: top-level comments in the configured
- * order, replies oldest first under their parent, nested to thread_depth.
- * Every node gets every key its template reads (false when absent), since
- * names resolve outwards and a reply must not show its parent's values.
+ * How an article's approved comments (oldest first) fall into pages.
+ * A thread is a top-level comment with all its replies; threads are
+ * numbered oldest first, and page k holds threads (k-1)*per .. k*per-1,
+ * so a page keeps its threads as new ones arrive. The newest page is the
+ * one the article's own URL shows.
+ */
+struct cpages {
+	size_t *parent;        /* per comment: its parent's index, or n */
+	size_t *thread;        /* per comment: its thread's number */
+	size_t nthreads;
+	size_t lo, hi;         /* the threads shown: lo <= thread < hi */
+	int page, pages;       /* the page shown (1..pages), of how many */
+};
+
+/*
+ * Splits `n` comments into pages and picks page `cpage` (0: the newest,
+ * the article's own URL). A reply whose parent is not among them, or
+ * comes after it, starts a thread of its own, as comment_thread() shows
+ * it. Returns 0, or 1 when there is no such page: beyond the last, or
+ * any numbered page when all comments fit on one.
+ */
+static int
+comment_split(struct page_build *b, const struct st_comment *cs, size_t n,
+    int cpage, struct cpages *cp)
+{
+	struct bl_arena *a = &b->a;
+	struct cnode *byid = bl_arena_alloc(a, (n + 1) * sizeof(*byid));
+	size_t per = (size_t)b->s->cfg.comments_per_page;
+
+	memset(cp, 0, sizeof(*cp));
+	cp->parent = bl_arena_alloc(a, (n + 1) * sizeof(*cp->parent));
+	cp->thread = bl_arena_alloc(a, (n + 1) * sizeof(*cp->thread));
+	for (size_t i = 0; i < n; i++) {
+		byid[i].id = cs[i].id;
+		byid[i].idx = i;
+	}
+	qsort(byid, n, sizeof(*byid), cnode_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct cnode key = { cs[i].parent_id, 0 }, *hit = NULL;
+
+		if (cs[i].parent_id > 0)
+			hit = bsearch(&key, byid, n, sizeof(*byid), cnode_cmp);
+		if (hit != NULL && hit->idx < i) {
+			cp->parent[i] = hit->idx;
+			cp->thread[i] = cp->thread[hit->idx];
+		} else {
+			cp->parent[i] = n;
+			cp->thread[i] = cp->nthreads++;
+		}
+	}
+	cp->pages = per == 0 || cp->nthreads == 0 ? 1 :
+	    (int)((cp->nthreads + per - 1) / per);
+	if (cpage > cp->pages || (cpage >= 1 && cp->pages == 1))
+		return 1;
+	cp->page = cpage >= 1 ? cpage : cp->pages;
+	cp->lo = per == 0 ? 0 : (size_t)(cp->page - 1) * per;
+	cp->hi = per == 0 ? cp->nthreads : cp->lo + per;
+	return 0;
+}
+
+/* The URL of page k of an article's comments: the newest is the
+ * article's own. */
+static const char *
+comment_page_url(struct bl_arena *a, const struct st_article *ar,
+    const struct cpages *cp, int k)
+{
+	return k == cp->pages ? ar->path :
+	    bl_arena_printf(a, "%scomment-page-%d/", ar->path, k);
+}
+
+/*
+ * The links between the pages of comments, as article.comment_pages
+ * (nothing when there is one page): page pages older_url newer_url, and
+ * numbers[] (number url current gap) holding the first and last pages and
+ * two either side of this one, with a gap item where pages are skipped.
  */
 static void
-comment_thread(struct page_build *b, struct tpl_val *m, const struct st_article *ar,
-    const struct st_comment *cs, size_t n)
+comment_nav(struct page_build *b, struct tpl_val *m, const struct st_article *ar,
+    const struct cpages *cp)
+{
+	struct bl_arena *a = &b->a;
+	struct tpl_val *nav, *nums;
+	int gap = 0;
+
+	if (cp->pages < 2)
+		return;
+	nav = tpl_set_map(a, m, "comment_pages");
+	tpl_set_int(a, nav, "page", cp->page);
+	tpl_set_int(a, nav, "pages", cp->pages);
+	if (cp->page > 1)
+		tpl_set_text(a, nav, "older_url", comment_page_url(a, ar, cp, cp->page - 1));
+	else
+		tpl_set_bool(a, nav, "older_url", 0);
+	if (cp->page < cp->pages)
+		tpl_set_text(a, nav, "newer_url", comment_page_url(a, ar, cp, cp->page + 1));
+	else
+		tpl_set_bool(a, nav, "newer_url", 0);
+	nums = tpl_set_list(a, nav, "numbers");
+	for (int k = 1; k <= cp->pages; k++) {
+		struct tpl_val *it;
+
+		if (k != 1 && k != cp->pages && (k < cp->page - 2 || k > cp->page + 2)) {
+			gap = 1;
+			continue;
+		}
+		if (gap) {
+			it = tpl_list_add_map(a, nums);
+			tpl_set_bool(a, it, "gap", 1);
+			tpl_set_int(a, it, "number", 0);
+			tpl_set_bool(a, it, "url", 0);
+			tpl_set_bool(a, it, "current", 0);
+			gap = 0;
+		}
+		it = tpl_list_add_map(a, nums);
+		tpl_set_bool(a, it, "gap", 0);
+		tpl_set_int(a, it, "number", k);
+		tpl_set_text(a, it, "url", comment_page_url(a, ar, cp, k));
+		tpl_set_bool(a, it, "current", k == cp->page);
+	}
+}
+
+/*
+ * The approved comments of one page as threads: top-level comments in the
+ * configured order, replies oldest first under their parent, nested to
+ * thread_depth. Every node gets every key its template reads (false when
+ * absent), since names resolve outwards and a reply must not show its
+ * parent's values. Reply links lead back to this page (`path`). The count
+ * label is of all `n` comments. Returns the highest id shown (0: none).
+ */
+static int64_t
+comment_thread(struct page_build *b, struct tpl_val *m, const char *path,
+    const struct st_article *ar, const struct st_comment *cs, size_t n,
+    const struct cpages *cp)
 {
 	struct bl_arena *a = &b->a;
 	struct site *s = b->s;
 	struct tpl_val *top = tpl_set_list(a, m, "comments");
-	struct cnode *nodes = bl_arena_alloc(a, (n + 1) * sizeof(*nodes));
-	struct cnode *byid = bl_arena_alloc(a, (n + 1) * sizeof(*byid));
+	struct tpl_val **maps = bl_arena_alloc(a, (n + 1) * sizeof(*maps));
+	struct tpl_val **children = bl_arena_alloc(a, (n + 1) * sizeof(*children));
+	int *depth = bl_arena_alloc(a, (n + 1) * sizeof(*depth));
 	size_t *order = bl_arena_alloc(a, (n + 1) * sizeof(*order));
 	size_t ntop = 0;
 	int newest = strcmp(s->cfg.comments_order, "newest") == 0;
+	int closed = site_comments_closed(s, ar->published_at);
+	int64_t max_id = 0;
 
 	tpl_set_text(a, m, "comment_count_label", n == 0 ? "No comments yet." :
 	    n == 1 ? "1 comment" : bl_arena_printf(a, "%zu comments", n));
 	for (size_t i = 0; i < n; i++) {
-		nodes[i].id = cs[i].id;
-		nodes[i].depth = 0;
-		byid[i] = nodes[i];
-		byid[i].depth = (int)i;      /* index back into nodes */
-	}
-	qsort(byid, n, sizeof(*byid), cnode_cmp);
-	for (size_t i = 0; i < n; i++) {
 		const struct st_comment *c = &cs[i];
-		struct cnode key = { c->parent_id, NULL, NULL, 0 }, *hit = NULL;
 		struct tpl_val *map;
 		struct bl_buf body = BL_BUF_INIT;
 		char av[33];
 
-		if (c->parent_id > 0)
-			hit = bsearch(&key, byid, n, sizeof(*byid), cnode_cmp);
-		if (hit && nodes[hit->depth].map != NULL) {
-			struct cnode *parent = &nodes[hit->depth];
-			map = tpl_list_add_map(a, parent->children);
-			nodes[i].depth = parent->depth + 1;
+		/* Every comment counts for Last-Modified: a new one anywhere
+		 * changes this page's count and links too. */
+		pb_modified(b, c->created_at);
+		if (cp->thread[i] < cp->lo || cp->thread[i] >= cp->hi)
+			continue;
+		if (cp->parent[i] < n) {
+			size_t pi = cp->parent[i];
+			map = tpl_list_add_map(a, children[pi]);
+			depth[i] = depth[pi] + 1;
 		} else {
 			/* Top level (or an orphan whose parent is not shown). */
 			map = tpl_map(a);
 			order[ntop++] = i;
-			nodes[i].depth = 1;
+			depth[i] = 1;
 		}
-		nodes[i].map = map;
-		nodes[i].children = tpl_set_list(a, map, "children");
+		maps[i] = map;
+		children[i] = tpl_set_list(a, map, "children");
+		if (c->id > max_id)
+			max_id = c->id;
 		tpl_set_int(a, map, "id", c->id);
-		tpl_set_int(a, map, "depth", nodes[i].depth);
+		tpl_set_int(a, map, "depth", depth[i]);
 		tpl_set_text(a, map, "author", c->author);
 		if (c->url[0] && html_url_is_safe(c->url, strlen(c->url)))
 			tpl_set_text(a, map, "author_url", c->url);
@@ -246,37 +370,81 @@ comment_thread(struct page_build *b, struct tpl_val *m, const struct st_article 
 		tpl_set_text(a, map, "time_human", site_time_human(a, c->created_at));
 		cmt_avatar_id(&s->keys, c->email, av);
 		tpl_set_text(a, map, "avatar", bl_arena_printf(a, "/avatar/%s.svg", av));
-		if (nodes[i].depth < s->cfg.comments_thread_depth &&
-		    !site_comments_closed(s, ar->published_at))
+		if (depth[i] < s->cfg.comments_thread_depth && !closed)
 			tpl_set_text(a, map, "reply_url", bl_arena_printf(a,
-			    "%s?replytocom=%lld#respond", ar->path, (long long)c->id));
+			    "%s?replytocom=%lld#respond", path, (long long)c->id));
 		else
 			tpl_set_bool(a, map, "reply_url", 0);
 		cmt_format(&body, c->body);
 		tpl_set_html(a, map, "body", bl_arena_strndup(a, body.s, body.len));
 		bl_buf_release(&body);
-		pb_modified(b, c->created_at);
 	}
 	/* Top-level maps were made detached so their order can be chosen. */
 	for (size_t k = 0; k < ntop; k++)
-		tpl_list_add_val(a, top, nodes[order[newest ? ntop - 1 - k : k]].map);
+		tpl_list_add_val(a, top, maps[order[newest ? ntop - 1 - k : k]]);
+	return max_id;
 }
 
+/*
+ * What kind of article URL `path` is: 0 for the article itself
+ * ("/YYYY/MM/DD/slug/"), N for its comment page N
+ * ("/YYYY/MM/DD/slug/comment-page-N/", N >= 1 without leading zeros),
+ * -1 for anything else. *base gets the length of the article's own path.
+ */
+static int
+article_url(const char *path, size_t *base)
+{
+	static const char seg[] = "comment-page-";
+	size_t n = strlen(path), k;
+
+	if (site_is_article_path(path, n)) {
+		*base = n;
+		return 0;
+	}
+	/* The last segment, "comment-page-N/", after the article's path. */
+	if (n < 2 || path[n - 1] != '/')
+		return -1;
+	for (k = n - 1; k > 0 && path[k - 1] != '/'; k--)
+		;
+	if (k == 0 || strncmp(path + k, seg, sizeof(seg) - 1) != 0 ||
+	    !site_is_article_path(path, k))
+		return -1;
+	*base = k;
+	return site_page_number(path + k + sizeof(seg) - 1);
+}
+
+/*
+ * An article page: the article's own URL shows the newest page of its
+ * comments, ARTICLE/comment-page-N/ page N (docs/comments.md). 404 for
+ * no such article or page of comments.
+ */
 static struct page *
 build_article(struct page_build *b)
 {
 	struct bl_arena *a = &b->a;
 	struct st_article *ar;
-	struct st_comment *cs;
+	struct st_comment *cs = NULL;
+	struct cpages cp;
 	struct tpl_val *m;
 	struct page *p;
-	size_t nc, words = 0;
-	int rc, closed;
+	size_t nc = 0, words = 0, base;
+	int rc, closed, cpage;
+	int64_t max_id;
 
-	rc = store_article_by_path(b->st, a, b->path, &ar, &b->err);
+	cpage = article_url(b->path, &base);
+	if (cpage < 0)
+		return build_notfound(b);
+	rc = store_article_by_path(b->st, a, bl_arena_strndup(a, b->path, base), &ar,
+	    &b->err);
 	if (rc != 0)
 		return rc < 0 ? NULL : build_notfound(b);
-	if (pb_common(b, "article", bl_arena_printf(a, "%s – %s", ar->title,
+	if (store_comment_list(b->st, a, ar->id, &cs, &nc, &b->err) < 0)
+		return NULL;
+	if (comment_split(b, cs, nc, cpage, &cp) != 0)
+		return build_notfound(b);
+	if (pb_common(b, "article", cpage == 0 ?
+	    bl_arena_printf(a, "%s – %s", ar->title, b->s->cfg.site_title) :
+	    bl_arena_printf(a, "%s – comments, page %d – %s", ar->title, cpage,
 	    b->s->cfg.site_title), ar->standfirst[0] ? ar->standfirst : ar->excerpt,
 	    ar->section.id ? ar->section.slug : NULL) < 0)
 		return NULL;
@@ -293,9 +461,8 @@ build_article(struct page_build *b)
 		if (isspace((unsigned char)w[0]) && !isspace((unsigned char)w[1]))
 			words++;
 	tpl_set_int(a, m, "reading_minutes", words / 230 + 1);
-	if (store_comment_list(b->st, a, ar->id, &cs, &nc, &b->err) < 0)
-		return NULL;
-	comment_thread(b, m, ar, cs, nc);
+	max_id = comment_thread(b, m, b->path, ar, cs, nc, &cp);
+	comment_nav(b, m, ar, &cp);
 	closed = site_comments_closed(b->s, ar->published_at);
 	if (closed)
 		tpl_set_bool(a, m, "comments_closed", 1);
@@ -314,6 +481,7 @@ build_article(struct page_build *b)
 	if (p != NULL) {
 		p->meta[0] = ar->id;
 		p->meta[1] = ar->published_at;
+		p->meta[2] = max_id;
 	}
 	return p;
 }
@@ -358,8 +526,12 @@ match(struct page_build *b, const char *path, char **slug, int *page)
 		}
 		return R_NONE;
 	}
-	if (site_is_article_path(path, strlen(path)))
-		return R_ARTICLE;
+	{
+		size_t base;
+
+		if (article_url(path, &base) >= 0)
+			return R_ARTICLE;
+	}
 	return R_NONE;
 }
 
@@ -471,7 +643,11 @@ site_article_page(struct site *s, const char *path, struct bl_err *err)
 		bl_arena_release(&b.a);
 		return NULL;
 	}
-	p = site_is_article_path(path, strlen(path)) ? build_article(&b) : NULL;
+	{
+		size_t base;
+
+		p = article_url(path, &base) >= 0 ? build_article(&b) : NULL;
+	}
 	site_store_put(s, b.st);
 	if (p != NULL && p->status == 200)
 		page_cache_put(s->cache, path, p, ticket);
@@ -500,6 +676,8 @@ splice_form(struct site *s, const struct http_req *req, struct http_result *res)
 	f.article_id = p->meta[0];
 	f.article_path = http_req_path(req);
 	f.closed = site_comments_closed(s, p->meta[1]);
+	f.page_known = 1;
+	f.page_newest = p->meta[2];
 	reply = http_req_query(req, "replytocom");
 	if (reply && *reply) {
 		char *end;

@@ -19,6 +19,11 @@ struct comment_form {
 	const char *summary;              /* message above the form */
 	int64_t edit_id;                  /* editing this comment, 0 for new */
 	int skeleton;                     /* form_skel.c: slots, not values */
+	/* The page the form goes into, when known (page_known): the newest
+	 * comment it shows (page meta[2]), so the reader's own just-posted
+	 * comment is shown in the form's list when the page lacks it. */
+	int page_known;
+	int64_t page_newest;
 };
 
 /*

@@ -81,7 +81,13 @@ watch_main(void *arg)
 			    time(NULL) - followed > STORE_CHANGE_KEEP / 2)
 				page_cache_clear(s->cache);
 			for (size_t i = 0; i < n; i++) {
-				page_cache_invalidate(s->cache, ch[i].key);
+				/* "~article:12": a new comment, which readers
+				 * may see a moment late (store.h). */
+				if (ch[i].key[0] == STORE_CHANGE_SOFT)
+					page_cache_invalidate_soft(s->cache,
+					    ch[i].key + 1);
+				else
+					page_cache_invalidate(s->cache, ch[i].key);
 				/* A change to the list of sections shows in every
 				 * page's navigation. */
 				if (strcmp(ch[i].key, "sections") == 0)
@@ -91,6 +97,10 @@ watch_main(void *arg)
 			bl_arena_release(&a);
 		} while (n == WATCH_BATCH);
 		followed = time(NULL);
+		/* Someone wrote: move the log into the database file here,
+		 * not in the comment writer's commit (store_checkpoint). */
+		if (store_checkpoint(st, &err) < 0)
+			fprintf(stderr, "byline: change watcher: %s\n", err.msg);
 		continue;
 fail:
 		bl_arena_release(&a);
@@ -117,6 +127,7 @@ site_serve_prepare(struct site *s, struct bl_err *err)
 	if (form_skel_build(s, err) < 0)
 		return -1;
 	s->cache = page_cache_new((size_t)s->cfg.cache_max_mb * 1024 * 1024);
+	page_cache_set_refresh(s->cache, (unsigned)s->cfg.cache_comment_refresh_ms);
 	if (pthread_create(&s->watcher, NULL, watch_main, s) != 0)
 		return bl_errf(err, "cannot start the change watcher");
 	s->watcher_running = 1;

@@ -158,6 +158,12 @@ static const struct migration {
 	/* SQLite's version 6 indexes (status, path) for its archives; here
 	 * articles_path_prefix serves them already. */
 	{ 6, "dated archive index", "SELECT 1;\n" },
+	{ 7, "spent challenges by expiry",
+	/* As on SQLite: inserts near the end of the key, pruning from the
+	 * front, one index instead of two. */
+	"ALTER TABLE captcha_spent DROP CONSTRAINT captcha_spent_pkey;\n"
+	"ALTER TABLE captcha_spent ADD PRIMARY KEY (expires, nonce);\n"
+	"DROP INDEX captcha_spent_expires;\n" },
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(migrations[0]))

@@ -170,6 +170,23 @@ static const struct migration {
 	"CREATE INDEX articles_status_path\n"
 	"	ON articles (status, path, published_at);\n"
 	"PRAGMA user_version = 6;\n" },
+	{ 7, "spent challenges by expiry",
+	/* Every posted comment spends its challenge's nonce. Keyed by the
+	 * random nonce, each insert landed on a random page of the table
+	 * (one more page to write per comment) and pruning went through a
+	 * second index; keyed by expiry first, inserts go near the end and
+	 * pruning deletes from the front. A token carries its expiry, so a
+	 * replay still meets its own row. */
+	"CREATE TABLE captcha_spent_new (\n"
+	"	nonce TEXT NOT NULL,\n"
+	"	expires INTEGER NOT NULL,\n"
+	"	PRIMARY KEY (expires, nonce)\n"
+	") WITHOUT ROWID;\n"
+	"INSERT INTO captcha_spent_new (nonce, expires)\n"
+	"	SELECT nonce, expires FROM captcha_spent;\n"
+	"DROP TABLE captcha_spent;\n"
+	"ALTER TABLE captcha_spent_new RENAME TO captcha_spent;\n"
+	"PRAGMA user_version = 7;\n" },
 };
 
 const int sqlite_schema_latest = (int)(sizeof(migrations) / sizeof(migrations[0]));

@@ -199,7 +199,7 @@
 	    " WHERE id = $1 AND status = 1") \
 	X(P_CAPTCHA_PRUNE, "DELETE FROM captcha_spent WHERE expires < $1") \
 	X(P_CAPTCHA_SPEND, "INSERT INTO captcha_spent (nonce, expires)" \
-	    " VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING") \
+	    " VALUES ($1, $2) ON CONFLICT (expires, nonce) DO NOTHING") \
 	\
 	X(P_CHANGE_INSERT, "INSERT INTO changes (key, created_at)" \
 	    " VALUES ($1, $2)") \
@@ -1531,10 +1531,11 @@ pq_comment_add(struct store *st, const struct st_comment *c, int64_t *id,
 	    c->parent_id, c->author, c->email, c->url, c->body, c->ip,
 	    (int64_t)c->status, c->created_at > 0 ? c->created_at : now()) != 0)
 		return tx_abort(p);
-	/* Only an approved comment changes what readers see. */
+	/* Only an approved comment changes what readers see; a new one
+	 * is a soft change (store.h). */
 	if (c->status == STC_APPROVED &&
-	    (log_changef(p, "article:%lld", (long long)c->article_id) < 0 ||
-	    log_change(p, "comments") < 0))
+	    (log_changef(p, "~article:%lld", (long long)c->article_id) < 0 ||
+	    log_change(p, "~comments") < 0))
 		return tx_abort(p);
 	if (tx_commit(p) < 0)
 		return tx_abort(p);

@@ -383,12 +383,17 @@ sq_schema_version(struct store *st)
  *    would only keep the database consistent, not durable);
  *  - foreign_keys=ON: SQLite leaves it off by default;
  *  - busy timeout: wait up to 5 s for another process's write lock;
+ *  - wal_autocheckpoint 4000 pages (16 MiB) instead of 1000: a checkpoint
+ *    runs in the connection that commits, and the comment writer would
+ *    stop for it; a serving site checkpoints from its change watcher
+ *    instead (store_checkpoint), and this is the backstop;
  *  - defensive mode: SQL cannot corrupt the file on purpose.
  */
 static const char setup_sql[] =
 	"PRAGMA foreign_keys = ON;"
 	"PRAGMA journal_mode = WAL;"
-	"PRAGMA synchronous = FULL;";
+	"PRAGMA synchronous = FULL;"
+	"PRAGMA wal_autocheckpoint = 4000;";
 
 int
 store_sqlite_open(const char *path, struct store **out, struct bl_err *err)
@@ -1748,8 +1753,8 @@ sq_comment_add(struct store *st, const struct st_comment *c, int64_t *id,
 		return 0;
 	}
 	if (c->status == STC_APPROVED &&
-	    (log_changef(q, "article:%lld", (long long)c->article_id) < 0 ||
-	    log_change(q, "comments") < 0))
+	    (log_changef(q, "~article:%lld", (long long)c->article_id) < 0 ||
+	    log_change(q, "~comments") < 0))
 		return tx_abort(q);
 	if (tx_commit(q) < 0)
 		return tx_abort(q);
@@ -2074,6 +2079,21 @@ sq_poll(struct store *st, int *changed, struct bl_err *err)
 	return 0;
 }
 
+static int
+sq_checkpoint(struct store *st, struct bl_err *err)
+{
+	struct sq *q = to_sq(st);
+	int rc;
+
+	begin_call(q, "checkpoint database", err);
+	rc = sqlite3_wal_checkpoint_v2(q->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    NULL, NULL);
+	/* BUSY: another checkpoint is running; it does the work. */
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return failf(q, "%s", sqlite3_errmsg(q->db));
+	return 0;
+}
+
 /* -------------------------------------------------------- group commit */
 
 static int
@@ -2105,11 +2125,12 @@ sq_batch_commit(struct store *st, struct bl_err *err)
 		q->changed_comments = 0;
 		return failf(q, "the batch was rolled back by an earlier error");
 	}
+	/* New approved comments: soft changes (store.h). */
 	for (i = 0; i < q->nchanged; i++)
-		if (log_changef(q, "article:%lld", (long long)q->changed[i]) < 0)
+		if (log_changef(q, "~article:%lld", (long long)q->changed[i]) < 0)
 			break;
 	if (i < q->nchanged ||
-	    (q->changed_comments && log_change(q, "comments") < 0) ||
+	    (q->changed_comments && log_change(q, "~comments") < 0) ||
 	    exec(q, S_CHANGE_PRUNE, "i", now() - STORE_CHANGE_KEEP) < 0 ||
 	    exec(q, S_CAPTCHA_PRUNE, "i", now()) < 0) {
 		q->batch = 0;
@@ -2432,6 +2453,7 @@ static const struct store_ops sqlite_ops = {
 	.change_latest = sq_change_latest,
 	.changes_since = sq_changes_since,
 	.poll = sq_poll,
+	.checkpoint = sq_checkpoint,
 	.batch_begin = sq_batch_begin,
 	.batch_commit = sq_batch_commit,
 	.batch_rollback = sq_batch_rollback,

@@ -198,7 +198,7 @@
 	    "   WHERE id = ?2 AND article_id = ?1))") \
 	X(S_CAPTCHA_PRUNE, "DELETE FROM captcha_spent WHERE expires < ?1") \
 	X(S_CAPTCHA_SPEND, "INSERT INTO captcha_spent (nonce, expires)" \
-	    " VALUES (?1, ?2) ON CONFLICT (nonce) DO NOTHING") \
+	    " VALUES (?1, ?2) ON CONFLICT (expires, nonce) DO NOTHING") \
 	\
 	X(S_CHANGE_INSERT, "INSERT INTO changes (key, created_at)" \
 	    " VALUES (?1, ?2)") \

@@ -301,6 +301,15 @@ store_poll(struct store *st, int *changed, struct bl_err *err)
 	return st->ops->poll(st, changed, err);
 }
 
+int
+store_checkpoint(struct store *st, struct bl_err *err)
+{
+	NEED(st, "checkpoint database");
+	if (st->ops->checkpoint == NULL)
+		return 0;
+	return st->ops->checkpoint(st, err);
+}
+
 /* ------------------------------------------------------ comment admin */
 
 int

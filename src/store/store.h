@@ -188,7 +188,13 @@ struct st_month {
 };
 
 /* One change-log row: what changed, as a cache dependency key such as
- * "article:12", "section:world", "tag:police", "author:jane-doe", "front". */
+ * "article:12", "section:world", "tag:police", "author:jane-doe", "front".
+ * A key that starts with STORE_CHANGE_SOFT ("~article:12", "~comments")
+ * is a change readers may see a moment late: a new approved comment. The
+ * key after the mark is the one that changed; pages depending on it are
+ * dropped softly (page_cache_invalidate_soft, cache.comment_refresh_ms).
+ * Changes to existing comments (edits, moderation, deletes) are hard. */
+#define STORE_CHANGE_SOFT '~'
 struct st_change {
 	int64_t id;
 	char *key;
@@ -367,6 +373,13 @@ int store_changes_since(struct store *st, struct bl_arena *a, int64_t after,
  * PRAGMA data_version; it does no query on the tables.
  */
 int store_poll(struct store *st, int *changed, struct bl_err *err);
+/*
+ * SQLite: copies what the write-ahead log holds into the database file,
+ * without waiting for readers or the writer (a PASSIVE checkpoint), so the
+ * comment writer does not stop to do it when the log grows past
+ * wal_autocheckpoint (see sqlite.c). Nothing to do on PostgreSQL.
+ */
+int store_checkpoint(struct store *st, struct bl_err *err);
 
 /* "sqlite" or "postgresql". */
 const char *store_backend(struct store *st);

@@ -80,6 +80,7 @@ struct store_ops {
 	int (*changes_since)(struct store *, struct bl_arena *, int64_t,
 	    size_t, struct st_change **, size_t *, struct bl_err *);
 	int (*poll)(struct store *, int *, struct bl_err *);
+	int (*checkpoint)(struct store *, struct bl_err *);  /* may be NULL */
 
 	int (*batch_begin)(struct store *, struct bl_err *);
 	int (*batch_commit)(struct store *, struct bl_err *);

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "http/cache.h"
 
@@ -122,6 +123,94 @@ Test(cache, stale_ticket_is_refused)
 	cr_assert(!has(c, "/story/"), "a page rendered from old data got in");
 	page_cache_put(c, "/story/", p, page_cache_ticket(c));
 	cr_assert(has(c, "/story/"));
+	page_unref(p);
+	page_cache_free(c);
+}
+
+/* A new comment: pages showing it are rebuilt at most once per refresh
+ * time, but an old page goes at once. */
+Test(cache, soft_invalidation_keeps_young_pages_for_a_while)
+{
+	struct page_cache *c = page_cache_new(1 << 20);
+	struct timespec pause = { 0, 80 * 1000000L };
+
+	page_cache_set_refresh(c, 50);
+	put_new(c, "/story/", 10, "article:7");
+	put_new(c, "/other/", 10, "article:8");
+	/* The first comment after a quiet spell: the page goes at once. */
+	page_cache_invalidate_soft(c, "article:7");
+	cr_assert(!has(c, "/story/"), "the first comment did not show at once");
+	cr_assert(has(c, "/other/"));
+	/* Rebuilt; the next comment comes within refresh_ms: a burst. The
+	 * page is still served, marked stale... */
+	put_new(c, "/story/", 10, "article:7");
+	page_cache_invalidate_soft(c, "article:7");
+	page_cache_invalidate_soft(c, "article:7");
+	cr_assert(has(c, "/story/"), "a page was rebuilt for every comment of a burst");
+	nanosleep(&pause, NULL);
+	/* ...until it is refresh_ms old: then a miss. */
+	cr_assert(!has(c, "/story/"), "a stale page was served too long");
+	/* A page that was not invalidated stays. */
+	cr_assert(has(c, "/other/"));
+	/* After a quiet spell, at once again. */
+	put_new(c, "/story/", 10, "article:7");
+	nanosleep(&pause, NULL);
+	page_cache_invalidate_soft(c, "article:7");
+	cr_assert(!has(c, "/story/"), "a comment after a quiet spell was held back");
+	page_cache_free(c);
+}
+
+Test(cache, soft_invalidation_with_no_refresh_time_is_hard)
+{
+	struct page_cache *c = page_cache_new(1 << 20);
+	struct page *p = sized_page(10, 'x');
+	uint64_t t;
+
+	put_new(c, "/story/", 10, "article:7");
+	page_cache_invalidate_soft(c, "article:7");
+	cr_assert(!has(c, "/story/"));
+	/* And a page rendered meanwhile is refused, as after a hard one. */
+	t = page_cache_ticket(c);
+	page_cache_invalidate_soft(c, "article:7");
+	page_cache_put(c, "/story/", p, t);
+	cr_assert(!has(c, "/story/"));
+	page_unref(p);
+	page_cache_free(c);
+}
+
+Test(cache, page_built_across_a_soft_change_is_kept_stale)
+{
+	struct page_cache *c = page_cache_new(1 << 20);
+	struct page *p = sized_page(10, 'x');
+	struct timespec pause = { 0, 80 * 1000000L };
+	uint64_t t;
+
+	page_add_dep(p, "article:7");
+	page_cache_set_refresh(c, 50);
+	/* The first comment after a quiet spell, while the page is
+	 * rendered: the page is refused. */
+	put_new(c, "/story/", 10, "article:7");
+	t = page_cache_ticket(c);
+	page_cache_invalidate_soft(c, "article:7");
+	page_cache_put(c, "/story/", p, t);
+	cr_assert(!has(c, "/story/"));
+	/* Rebuilt: a burst is under way. A comment while the page is
+	 * rendered: the page is kept (the comment shows once it is
+	 * rebuilt)... */
+	page_cache_put(c, "/story/", p, page_cache_ticket(c));
+	t = page_cache_ticket(c);
+	page_cache_invalidate_soft(c, "article:7");
+	page_cache_put(c, "/story/", p, t);
+	cr_assert(has(c, "/story/"));
+	nanosleep(&pause, NULL);
+	cr_assert(!has(c, "/story/"), "the page missing a comment stayed");
+	/* ...while an edit (hard) while rendering keeps it out. */
+	page_cache_put(c, "/story/", p, page_cache_ticket(c));
+	t = page_cache_ticket(c);
+	page_cache_invalidate_soft(c, "article:7");
+	page_cache_invalidate(c, "article:9");
+	page_cache_put(c, "/story/", p, t);
+	cr_assert(!has(c, "/story/"));
 	page_unref(p);
 	page_cache_free(c);
 }
