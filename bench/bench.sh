@@ -472,12 +472,20 @@ POSTER=$ROOT/$BENCH_BUILD/bench/bench-poster
 count_comments() { sqlite3 "$SITE/byline.db" 'SELECT count(*) FROM comments'; }
 before=$(count_comments)
 CRES=$RUN/comments.jsonl
+CCPU=$RUN/comments-cpu.txt
 : >"$CRES"
+: >"$CCPU"
 for r in $(seq "$ROUNDS"); do
 	wait_idle "$BPID"
+	c0=$(cpu_ticks "$BPID")
 	"$POSTER" --url "$B" --paths "$POST_PATHS" \
 	    --concurrency "$POSTERS" --seconds "$DURATION" --min-seconds 0 >>"$CRES"
-	say "round $r: comments: $(tail -n1 "$CRES")"
+	c1=$(cpu_ticks "$BPID")
+	# Server CPU per accepted post (its GET included), in us.
+	n=$(tail -n1 "$CRES" | sed -n 's/.*"accepted":\([0-9]*\).*/\1/p')
+	awk -v d=$((c1 - c0)) -v t="$TICK" -v n="${n:-0}" \
+	    'BEGIN {printf "%.0f\n", n > 0 ? d / t / n * 1e6 : 0}' >>"$CCPU"
+	say "round $r: comments: $(tail -n1 "$CRES"), $(tail -n1 "$CCPU") us server CPU/post"
 done
 after=$(count_comments)
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -507,6 +515,7 @@ ACC_ALL=$(jcol accepted_per_s | awk '{printf "%s%s", s, $1; s = ", "}')
 ACC_SUM=$(jcol accepted | awk '{n += $1} END {print n}')
 FAIL_SUM=$(jcol failed | awk '{n += $1} END {print n}')
 STATUSES=$(node -e 'const l=require("fs").readFileSync(process.argv[1],"utf8").trim().split("\n").map(JSON.parse);const s={};for(const o of l)for(const[k,v]of Object.entries(o.statuses))s[k]=(s[k]||0)+v;console.log(Object.entries(s).map(([k,v])=>k+": "+v).join(", "))' "$CRES")
+POST_CPU=$(median <"$CCPU")
 POST_P50=$(jcol post_p50_ms | median)
 POST_P99=$(jcol post_p99_ms | median)
 GETS=$(jcol gets | awk '{n += $1} END {print n}')
@@ -613,13 +622,17 @@ each), each in a loop: GET one of
 100 article pages, read the form, answer its question, POST it with an
 Origin header; $DURATION s a round, $ROUNDS rounds.
 
-| accepted/s (median) | per round | accepted (303) | other answers | POST p50 ms | POST p99 ms | GETs |
-|---:|---|---:|---|---:|---:|---:|
-| $ACC | $ACC_ALL | $ACC_SUM | $FAIL_SUM (${STATUSES}) | $POST_P50 | $POST_P99 | $GETS |
+| accepted/s (median) | per round | accepted (303) | other answers | POST p50 ms | POST p99 ms | GETs | server CPU per post (µs, with its GET) |
+|---:|---|---:|---|---:|---:|---:|---:|
+| $ACC | $ACC_ALL | $ACC_SUM | $FAIL_SUM (${STATUSES}) | $POST_P50 | $POST_P99 | $GETS | $POST_CPU |
 
 Comments in the database: $before before, $after after: $((after - before))
 new, against $ACC_SUM accepted answers$( [ $((after - before)) -eq "$ACC_SUM" ] && echo " (every 303 is in the database)" || echo " (MISMATCH)").
-A comment is committed (\`synchronous=FULL\`) before its 303.
+A comment is committed (\`synchronous=FULL\`) before its 303. The
+defaults \`cache.comment_refresh_ms 1000\` and \`comments.per_page 50\`
+apply: during the burst an article page is rebuilt at most once a second
+(every poster still sees its own comment at once) and shows at most 50
+threads.
 
 ## Start-up and memory
 
