@@ -431,26 +431,20 @@ render:
 
 /* Drops this server's cached pages of an article it has just changed, so
  * the reader who made the change sees it on the very next request (the
- * watcher does the same a moment later, for every other process). */
+ * watcher does the same a moment later, for every other process). A new
+ * approved comment is a `soft` change: under a burst other readers may see
+ * it up to cache.comment_refresh_ms late (http/cache.h), while its author
+ * sees it at once through the fragment (site_comment_fragment). */
 static void
-site_changed(struct site *s, int64_t article_id)
+site_changed(struct site *s, int64_t article_id, int soft)
 {
 	char key[48];
 
 	snprintf(key, sizeof(key), "article:%lld", (long long)article_id);
-	page_cache_invalidate(s->cache, key);
-}
-
-/* The same for a new approved comment, which other readers may see up to
- * cache.comment_refresh_ms late under a burst (http/cache.h): its author
- * sees it at once, through the fragment (site_comment_fragment). */
-static void
-site_comment_added(struct site *s, int64_t article_id)
-{
-	char key[48];
-
-	snprintf(key, sizeof(key), "article:%lld", (long long)article_id);
-	page_cache_invalidate_soft(s->cache, key);
+	if (soft)
+		page_cache_invalidate_soft(s->cache, key);
+	else
+		page_cache_invalidate(s->cache, key);
 }
 
 /* --------------------------------------------------------- responses */
@@ -846,7 +840,7 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	/* A held comment changes no page anyone else sees (its author sees
 	 * it through the per-view form): the cached article stays. */
 	if (w.c.status == STC_APPROVED)
-		site_comment_added(s, article);
+		site_changed(s, article, 1);
 	else
 		fprintf(stderr, "byline: comment %lld held (%s)\n", (long long)w.id,
 		    w.why ? w.why : w.c.status == STC_SPAM ? "spam" : "moderation");
@@ -979,7 +973,7 @@ comment_edit(struct site *s, const struct http_req *req, struct http_result *res
 		rc = store_comment_update(st, id, clean.author, clean.url,
 		    clean.comment, status, &err);
 		site_store_put(s, st);
-		site_changed(s, c->article_id);
+		site_changed(s, c->article_id, 0);
 		if (rc != 0) {
 			refuse(res, rc > 0 ? 404 : 500);
 			return;
@@ -1011,7 +1005,7 @@ comment_delete(struct site *s, const struct http_req *req, struct http_result *r
 	}
 	rc = store_comment_delete(st, id, &err);
 	site_store_put(s, st);
-	site_changed(s, c->article_id);
+	site_changed(s, c->article_id, 0);
 	if (rc != 0) {
 		refuse(res, rc > 0 ? 404 : 500);
 		return;
