@@ -34,8 +34,9 @@ bl_arena_release(struct bl_arena *a)
 	a->head = NULL;
 }
 
-void *
-bl_arena_alloc(struct bl_arena *a, size_t n)
+/* n bytes, aligned, not cleared. */
+static void *
+arena_take(struct bl_arena *a, size_t n)
 {
 	struct bl_arena_block *b = a->head;
 	size_t align = sizeof(max_align_t), sz;
@@ -61,6 +62,14 @@ bl_arena_alloc(struct bl_arena *a, size_t n)
 	}
 	p = (char *)b->data + b->used;
 	b->used += n;
+	return p;
+}
+
+void *
+bl_arena_alloc(struct bl_arena *a, size_t n)
+{
+	void *p = arena_take(a, n);
+
 	memset(p, 0, n);
 	return p;
 }
@@ -72,7 +81,7 @@ bl_arena_strndup(struct bl_arena *a, const char *s, size_t n)
 
 	if (s == NULL)
 		return NULL;
-	p = bl_arena_alloc(a, n + 1);
+	p = arena_take(a, n + 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
@@ -96,7 +105,7 @@ bl_arena_printf(struct bl_arena *a, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		bl_fatal("bad format '%s'", fmt);
-	p = bl_arena_alloc(a, (size_t)n + 1);
+	p = arena_take(a, (size_t)n + 1);
 	va_start(ap, fmt);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	va_end(ap);

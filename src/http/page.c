@@ -340,15 +340,19 @@ stored_write(const char *frag, size_t n, unsigned char *out)
 /* The gzip header and trailer of the member with `frag` spliced in. */
 static void
 gz_frame(const struct page *p, const char *frag, size_t n,
-    unsigned char head[10], unsigned char tail[8])
+    const uint32_t *frag_crc, unsigned char head[10], unsigned char tail[8])
 {
 	unsigned long crc;
 	size_t total;
 	int i;
 
-	/* The CRC runs on from the part before through the fragment; the
-	 * part after joins with the operator made when the page was. */
-	crc = crc32(p->gz_part[0].crc, (const Bytef *)frag, (uInt)n);
+	/* The CRC runs on from the part before through the fragment (or
+	 * joins the fragment's own, when the caller knows it); the part
+	 * after joins with the operator made when the page was. */
+	if (frag_crc != NULL)
+		crc = crc32_combine(p->gz_part[0].crc, *frag_crc, (z_off_t)n);
+	else
+		crc = crc32(p->gz_part[0].crc, (const Bytef *)frag, (uInt)n);
 	crc = crc32_combine_op(crc, p->gz_part[1].crc, p->gz_tail_op);
 	total = p->gz_part[0].raw_len + n + p->gz_part[1].raw_len;
 
@@ -370,7 +374,7 @@ has_gz_parts(const struct page *p)
 
 int
 page_gzip_fragment(const struct page *p, const char *frag, size_t n,
-    struct page_gz_frag *out)
+    const uint32_t *crc, struct page_gz_frag *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (frag == NULL) {
@@ -382,7 +386,7 @@ page_gzip_fragment(const struct page *p, const char *frag, size_t n,
 	out->len = stored_size(n);
 	out->data = bl_xmalloc(out->len + 1);
 	stored_write(frag, n, (unsigned char *)out->data);
-	gz_frame(p, frag, n, out->head, out->tail);
+	gz_frame(p, frag, n, crc, out->head, out->tail);
 	return 0;
 }
 
@@ -400,7 +404,7 @@ page_splice_size(const struct page *p, enum page_enc enc, size_t n)
 
 void
 page_splice_write(const struct page *p, enum page_enc enc, const char *frag,
-    size_t n, char *out)
+    size_t n, const uint32_t *crc, char *out)
 {
 	const char *body = p->body[PAGE_IDENTITY].data;
 	size_t at = (size_t)p->splice_at, len = p->body[PAGE_IDENTITY].len;
@@ -419,7 +423,7 @@ page_splice_write(const struct page *p, enum page_enc enc, const char *frag,
 	}
 	if (frag == NULL)
 		frag = "";
-	gz_frame(p, frag, n, o, o + page_splice_size(p, PAGE_GZIP, n) - 8);
+	gz_frame(p, frag, n, crc, o, o + page_splice_size(p, PAGE_GZIP, n) - 8);
 	o += 10;
 	memcpy(o, p->gz_part[0].data, p->gz_part[0].len);
 	o += p->gz_part[0].len;
@@ -434,7 +438,7 @@ page_gzip_splice(const struct page *p, const char *frag, size_t n,
 {
 	struct page_gz_frag g;
 
-	if (page_gzip_fragment(p, frag, n, &g) != 0)
+	if (page_gzip_fragment(p, frag, n, NULL, &g) != 0)
 		return -1;
 	bl_buf_add(out, g.head, sizeof(g.head));
 	bl_buf_add(out, p->gz_part[0].data, p->gz_part[0].len);

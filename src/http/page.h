@@ -120,7 +120,9 @@ int page_gzip_splice(const struct page *p, const char *frag, size_t n,
  * The fragment is not compressed: it goes in as stored deflate blocks,
  * which cost a copy instead of a deflate per response.
  * page_gzip_fragment() returns 0 with `data` malloc'd (the caller frees
- * it) or -1 as page_gzip_splice() does.
+ * it) or -1 as page_gzip_splice() does. `crc`, when not NULL, is crc32()
+ * of the fragment's n bytes, known to the caller; otherwise it is
+ * computed (the trailer needs it).
  */
 struct page_gz_frag {
 	unsigned char head[10];
@@ -129,7 +131,7 @@ struct page_gz_frag {
 	unsigned char tail[8];      /* CRC-32 and ISIZE */
 };
 int page_gzip_fragment(const struct page *p, const char *frag, size_t n,
-    struct page_gz_frag *out);
+    const uint32_t *crc, struct page_gz_frag *out);
 
 /*
  * The whole body of a spliced page with an n-byte fragment in it, in one
@@ -137,11 +139,12 @@ int page_gzip_fragment(const struct page *p, const char *frag, size_t n,
  * PAGE_IDENTITY, or PAGE_GZIP for a page with gzip segments.
  * page_splice_size() gives the body's size, or 0 when the page cannot be
  * sent that way (no splice point, no gzip segments for PAGE_GZIP);
- * page_splice_write() writes exactly that many bytes to `out` (borrowed).
+ * page_splice_write() writes exactly that many bytes to `out` (borrowed);
+ * `crc` is as for page_gzip_fragment().
  */
 size_t page_splice_size(const struct page *p, enum page_enc enc, size_t n);
 void page_splice_write(const struct page *p, enum page_enc enc,
-    const char *frag, size_t n, char *out);
+    const char *frag, size_t n, const uint32_t *crc, char *out);
 
 /* A redirect (301/302/303/307/308) to `location` (copied; control
  * characters are dropped) with a small HTML body linking it. One

@@ -141,9 +141,14 @@ http_req_query(const struct http_req *r, const char *name)
 	    name);
 }
 
+static void fill_peer(struct http_req *r);
+
 const char *
 http_req_peer(const struct http_req *r)
 {
+	/* Formatted on first use: most views never ask. */
+	if (r->peer[0] == '\0')
+		fill_peer((struct http_req *)r);
 	return r->peer;
 }
 
@@ -436,7 +441,8 @@ send_spliced(struct http_req *r, const struct http_result *res)
 		 * their own; copying a few tens of KB costs far less than
 		 * that extra system call and segment. */
 		copy = bl_xmalloc(total);
-		page_splice_write(p, enc, res->fragment, flen, copy);
+		page_splice_write(p, enc, res->fragment, flen,
+		    res->fragment_has_crc ? &res->fragment_crc : NULL, copy);
 		resp = MHD_create_response_from_buffer_with_free_callback_cls(
 		    total, copy, free, copy);
 		if (resp == NULL) {
@@ -456,7 +462,8 @@ send_spliced(struct http_req *r, const struct http_result *res)
 		memcpy(sb->frag, res->fragment, flen);
 	sb->frag[flen] = '\0';
 	if (enc == PAGE_GZIP &&
-	    page_gzip_fragment(p, sb->frag, flen, &sb->gz) == 0) {
+	    page_gzip_fragment(p, sb->frag, flen, res->fragment_has_crc ?
+	    &res->fragment_crc : NULL, &sb->gz) == 0) {
 		iov[0] = (struct MHD_IoVec){ sb->gz.head, sizeof(sb->gz.head) };
 		iov[1] = (struct MHD_IoVec){ p->gz_part[0].data,
 		    p->gz_part[0].len };
@@ -823,10 +830,13 @@ respond(struct http_req *r)
 	if (!method_allowed(r))
 		return send_status(r, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    "method not allowed\n");
-	fill_peer(r);
-	if (strcmp(r->method, MHD_HTTP_METHOD_POST) == 0 &&
-	    post_dispatch(r) == 0)
-		return MHD_YES;
+	r->peer[0] = '\0';
+	if (strcmp(r->method, MHD_HTTP_METHOD_POST) == 0) {
+		/* Before the post pool takes the request over. */
+		fill_peer(r);
+		if (post_dispatch(r) == 0)
+			return MHD_YES;
+	}
 	memset(&r->res, 0, sizeof(r->res));
 	r->srv->handler(r->srv->ctx, r, &r->res);
 	r->answered = 1;

@@ -86,6 +86,11 @@ struct http_result {
 	 * assembled per response, brotli never offered. */
 	const char *fragment;
 	size_t fragment_len;
+	/* With fragment_has_crc, fragment_crc is crc32() of exactly the
+	 * fragment's bytes, known to the handler (the gzip trailer needs
+	 * it; otherwise the server computes it). */
+	int fragment_has_crc;
+	uint32_t fragment_crc;
 	/* Extra response headers, e.g. Set-Cookie (may repeat) or Allow,
 	 * sent with pages (304 answers included) and files. A header whose
 	 * name or value holds CR or LF is dropped. */

@@ -269,7 +269,7 @@ site_comment_fragment(struct site *s, struct bl_arena *a,
     const struct http_req *req, const struct comment_form *f,
     const char **out, size_t *len)
 {
-	struct tpl_val *root = tpl_map(a), *form, *vals, *errs, *ch;
+	struct tpl_val *root, *form, *vals, *errs, *ch;
 	struct cmt_challenge c;
 	struct bl_buf buf;
 	struct bl_err err;
@@ -280,8 +280,9 @@ site_comment_fragment(struct site *s, struct bl_arena *a,
 	int nerr = 0;
 
 	if (comment_form_fresh(s, req, f) &&
-	    form_skel_fill(s, a, f->article_id, out, len) == 0)
+	    form_skel_fill(s, a, f->article_id, out, len, NULL) == 0)
 		return 0;
+	root = tpl_map(a);
 	form = tpl_set_map(a, root, "form");
 	if (f->skeleton)
 		tpl_set_text(a, form, "article_id", FORM_SLOT_ARTICLE);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "core/alloc.h"
 #include "render/html.h"
@@ -22,6 +23,10 @@ struct form_skel {
 	size_t at[SLOT__MAX + 1];  /* piece i starts at at[i] */
 	size_t len[SLOT__MAX + 1]; /* and is len[i] bytes */
 	int order[SLOT__MAX];      /* the slot after piece i */
+	/* CRC-32 of each piece and crc32_combine_gen() of its length, so a
+	 * view's CRC (for its gzip member) covers only its own values. */
+	uint32_t crc[SLOT__MAX + 1];
+	unsigned long op[SLOT__MAX + 1];
 };
 
 static const char *const slot_text[SLOT__MAX] = {
@@ -107,6 +112,11 @@ form_skel_build(struct site *s, struct bl_err *err)
 	}
 	k->at[SLOT__MAX] = pos;
 	k->len[SLOT__MAX] = len - pos;
+	for (i = 0; i <= SLOT__MAX; i++) {
+		k->crc[i] = (uint32_t)crc32(0L, (const Bytef *)k->text + k->at[i],
+		    (uInt)k->len[i]);
+		k->op[i] = crc32_combine_gen((z_off_t)k->len[i]);
+	}
 	s->form_skel = k;
 	bl_arena_release(&a);
 	return 0;
@@ -114,14 +124,15 @@ form_skel_build(struct site *s, struct bl_err *err)
 
 int
 form_skel_fill(struct site *s, struct bl_arena *a, int64_t article_id,
-    const char **out, size_t *len)
+    const char **out, size_t *len, uint32_t *crc)
 {
 	const struct form_skel *k = s->form_skel;
 	struct cmt_challenge c;
 	struct bl_buf b;
 	char id[24];
 	const char *v;
-	size_t i, cap;
+	size_t i, cap, at;
+	unsigned long sum = 0;
 
 	if (k == NULL)
 		return -1;
@@ -135,17 +146,25 @@ form_skel_fill(struct site *s, struct bl_arena *a, int64_t article_id,
 	bl_buf_grow(&b, cap);
 	for (i = 0; i < SLOT__MAX; i++) {
 		bl_buf_add(&b, k->text + k->at[i], k->len[i]);
+		sum = crc32_combine_op(sum, k->crc[i], k->op[i]);
 		v = k->order[i] == SLOT_QUESTION ? c.question :
 		    k->order[i] == SLOT_ARTICLE ? id : c.token;
+		at = b.len;
 		html_text(&b, v, strlen(v));
+		if (b.len > at)
+			sum = crc32(sum, (const Bytef *)b.s + at,
+			    (uInt)(b.len - at));
 	}
 	bl_buf_add(&b, k->text + k->at[SLOT__MAX], k->len[SLOT__MAX]);
+	sum = crc32_combine_op(sum, k->crc[SLOT__MAX], k->op[SLOT__MAX]);
 	if (bl_buf_err(&b) != 0) {
 		bl_buf_release(&b);
 		return -1;
 	}
 	*out = bl_arena_strndup(a, b.s, b.len);
 	*len = b.len;
+	if (crc != NULL)
+		*crc = (uint32_t)sum;
 	bl_buf_release(&b);
 	return 0;
 }

@@ -669,6 +669,7 @@ splice_form(struct site *s, const struct http_req *req, struct http_result *res)
 	struct comment_form f;
 	const char *frag, *reply;
 	size_t len;
+	uint32_t crc;
 
 	if (p == NULL || p->splice_at < 0 || p->meta[0] <= 0)
 		return;
@@ -685,7 +686,15 @@ splice_form(struct site *s, const struct http_req *req, struct http_result *res)
 		if (*end == '\0' && v > 0)
 			f.reply_to = v;
 	}
-	if (site_comment_fragment(s, http_req_arena(req), req, &f, &frag, &len) == 0) {
+	/* The fresh form comes with its CRC, which the gzip member needs. */
+	if (comment_form_fresh(s, req, &f) && form_skel_fill(s,
+	    http_req_arena(req), f.article_id, &frag, &len, &crc) == 0) {
+		res->fragment = frag;
+		res->fragment_len = len;
+		res->fragment_crc = crc;
+		res->fragment_has_crc = 1;
+	} else if (site_comment_fragment(s, http_req_arena(req), req, &f,
+	    &frag, &len) == 0) {
 		res->fragment = frag;
 		res->fragment_len = len;
 	}

@@ -48,7 +48,9 @@ int site_comment_fragment(struct site *s, struct bl_arena *a,
  * form_skel_build() makes s->form_skel (NULL and 0 when the theme's form
  * does not hold each slot exactly once: every view then takes the
  * template). form_skel_fill() renders the fresh form for `article_id`
- * into `a`; returns 0, or -1 when there is no skeleton.
+ * into `a`, and sets *crc (unless NULL) to its CRC-32, made from the
+ * pieces' CRCs and the view's own bytes (a gzip member needs it; see
+ * page_splice_write()); returns 0, or -1 when there is no skeleton.
  * comment_form_fresh() says whether a view may take it.
  */
 #define FORM_SLOT_QUESTION "byline-slot-question-7c1e"
@@ -58,7 +60,7 @@ struct form_skel;
 int form_skel_build(struct site *s, struct bl_err *err);
 void form_skel_free(struct form_skel *k);
 int form_skel_fill(struct site *s, struct bl_arena *a, int64_t article_id,
-    const char **out, size_t *len);
+    const char **out, size_t *len, uint32_t *crc);
 int comment_form_fresh(struct site *s, const struct http_req *req,
     const struct comment_form *f);
 
