@@ -2,6 +2,7 @@
 #include "http/page.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,37 +50,133 @@ is_textual(const char *type)
 	return 0;
 }
 
-/* Gzip-compresses `in`; returns 0 with a malloc'd result, -1 if zlib
- * fails or the result is not smaller than the input. */
-static int
-gzip_body(const char *in, size_t len, char **out, size_t *outlen)
+/*
+ * Deflate states, one per thread, reset for each use. Making one
+ * (deflateInit2 allocates about 270 KB, which the first use then faults
+ * in) cost more than compressing a 20 KB page with it: an article page
+ * built from scratch spent over half of its time there. A thread's state
+ * is freed when the thread ends; threads that never compress have none.
+ */
+static pthread_key_t deflater_key;
+static pthread_once_t deflater_once = PTHREAD_ONCE_INIT;
+static int deflater_key_ok;
+
+static void
+deflater_free(void *v)
 {
-	z_stream z;
+	z_stream *z = v;
+
+	deflateEnd(z);
+	free(z);
+}
+
+static void
+deflater_key_make(void)
+{
+	deflater_key_ok = pthread_key_create(&deflater_key, deflater_free) == 0;
+}
+
+/* This thread's raw deflate state, reset, or NULL when there is none to
+ * be had; a NULL is answered with a state of the caller's own. */
+static z_stream *
+deflater_get(void)
+{
+	z_stream *z;
+
+	pthread_once(&deflater_once, deflater_key_make);
+	if (!deflater_key_ok)
+		return NULL;
+	z = pthread_getspecific(deflater_key);
+	if (z != NULL)
+		return deflateReset(z) == Z_OK ? z : NULL;
+	z = bl_xcalloc(1, sizeof(*z));
+	if (deflateInit2(z, PAGE_GZIP_LEVEL, Z_DEFLATED, -15, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		free(z);
+		return NULL;
+	}
+	if (pthread_setspecific(deflater_key, z) != 0) {
+		deflater_free(z);
+		return NULL;
+	}
+	return z;
+}
+
+/*
+ * Raw-deflates `in` (no zlib or gzip wrapper) ending with `flush`
+ * (Z_FULL_FLUSH or Z_FINISH), `reserve` bytes into a malloc'd buffer that
+ * also leaves `trailer` bytes free after the stream (for the caller's
+ * header and trailer); returns 0 with *out that buffer and *outlen the
+ * stream's end (reserve included), or -1 if zlib fails.
+ */
+static int
+deflate_raw(const char *in, size_t len, int flush, size_t reserve,
+    size_t trailer, char **out, size_t *outlen)
+{
+	z_stream own, *z;
 	uLong bound;
 	char *buf;
 	int rc;
 
-	memset(&z, 0, sizeof(z));
 	if (len > (size_t)UINT32_MAX)
 		return -1;
-	if (deflateInit2(&z, PAGE_GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	/* deflateBound() leaves out the gzip header and trailer. */
-	bound = deflateBound(&z, (uLong)len) + 18;
-	buf = bl_xmalloc(bound);
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)buf;
-	z.avail_out = (uInt)bound;
-	rc = deflate(&z, Z_FINISH);
-	deflateEnd(&z);
-	if (rc != Z_STREAM_END || z.total_out >= len) {
+	z = deflater_get();
+	if (z == NULL) {
+		z = &own;
+		memset(z, 0, sizeof(*z));
+		if (deflateInit2(z, PAGE_GZIP_LEVEL, Z_DEFLATED, -15, 8,
+		    Z_DEFAULT_STRATEGY) != Z_OK)
+			return -1;
+	}
+	/* Room for the flush marker (or final block) on top of the bound. */
+	bound = deflateBound(z, (uLong)len) + 16;
+	buf = bl_xmalloc(reserve + bound + trailer);
+	z->next_in = (Bytef *)in;
+	z->avail_in = (uInt)len;
+	z->next_out = (Bytef *)buf + reserve;
+	z->avail_out = (uInt)bound;
+	rc = deflate(z, flush);
+	*outlen = reserve + z->total_out;
+	if (z == &own)
+		deflateEnd(z);
+	if ((flush == Z_FINISH && rc != Z_STREAM_END) ||
+	    (flush != Z_FINISH && (rc != Z_OK || z->avail_in != 0 ||
+	    z->avail_out == 0))) {
 		free(buf);
 		return -1;
 	}
 	*out = buf;
-	*outlen = z.total_out;
+	return 0;
+}
+
+/* Gzip-compresses `in` (RFC 1952: the raw stream between a header and a
+ * CRC-32 and length trailer); returns 0 with a malloc'd result, -1 if
+ * zlib fails or the result is not smaller than the input. */
+static int
+gzip_body(const char *in, size_t len, char **out, size_t *outlen)
+{
+	unsigned long crc;
+	unsigned char *t;
+	char *buf;
+	size_t n;
+	int i;
+
+	if (deflate_raw(in, len, Z_FINISH, 10, 8, &buf, &n) != 0)
+		return -1;
+	if (n + 8 >= len) {
+		free(buf);
+		return -1;
+	}
+	/* Magic, deflate, no flags, no mtime, no extra flags, Unix. */
+	memcpy(buf, "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10);
+	crc = crc32(0L, (const Bytef *)in, (uInt)len);
+	t = (unsigned char *)buf + n;
+	for (i = 0; i < 4; i++) {
+		t[i] = (unsigned char)(crc >> (8 * i));
+		t[4 + i] = (unsigned char)((uint64_t)len >> (8 * i));
+	}
+	*out = buf;
+	*outlen = n + 8;
 	return 0;
 }
 
@@ -123,9 +220,11 @@ make_etag(struct page *p)
 	p->etag[2 + 2 * sizeof(h)] = '\0';
 }
 
-struct page *
-page_new(int status, const char *content_type, const char *cache_control,
-    struct bl_buf *body, int compress)
+/* page_new(), and page_new_spliced() without an ETag (a spliced page
+ * differs on every view and is never validated). */
+static struct page *
+page_make(int status, const char *content_type, const char *cache_control,
+    struct bl_buf *body, int compress, int with_etag)
 {
 	struct page *p;
 	char *data, *z;
@@ -154,7 +253,8 @@ page_new(int status, const char *content_type, const char *cache_control,
 	    bl_xstrdup(cache_control) : NULL;
 	p->body[PAGE_IDENTITY].data = data;
 	p->body[PAGE_IDENTITY].len = len;
-	make_etag(p);
+	if (with_etag)
+		make_etag(p);
 	if (compress == PAGE_COMPRESS_ALL)
 		compress = PAGE_COMPRESS_GZIP | PAGE_COMPRESS_BROTLI;
 	if (compress && len >= PAGE_COMPRESS_MIN &&
@@ -172,6 +272,14 @@ page_new(int status, const char *content_type, const char *cache_control,
 	}
 	atomic_init(&p->refs, 1);
 	return p;
+}
+
+struct page *
+page_new(int status, const char *content_type, const char *cache_control,
+    struct bl_buf *body, int compress)
+{
+	return page_make(status, content_type, cache_control, body, compress,
+	    1);
 }
 
 struct page *
@@ -204,46 +312,6 @@ page_redirect(int status, const char *location)
 
 /* --- spliced pages ------------------------------------------------------ */
 
-/*
- * Raw-deflates `in` (no zlib or gzip wrapper) ending with `flush`
- * (Z_FULL_FLUSH or Z_FINISH); returns 0 with a malloc'd result, or -1 if
- * zlib fails. Done once per page, when it is made.
- */
-static int
-deflate_raw(const char *in, size_t len, int flush, char **out,
-    size_t *outlen)
-{
-	z_stream z;
-	uLong bound;
-	char *buf;
-	int rc;
-
-	memset(&z, 0, sizeof(z));
-	if (len > (size_t)UINT32_MAX)
-		return -1;
-	if (deflateInit2(&z, PAGE_GZIP_LEVEL, Z_DEFLATED, -15, 8,
-	    Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	/* Room for the flush marker (or final block) on top of the bound. */
-	bound = deflateBound(&z, (uLong)len) + 16;
-	buf = bl_xmalloc(bound);
-	z.next_in = (Bytef *)in;
-	z.avail_in = (uInt)len;
-	z.next_out = (Bytef *)buf;
-	z.avail_out = (uInt)bound;
-	rc = deflate(&z, flush);
-	deflateEnd(&z);
-	if ((flush == Z_FINISH && rc != Z_STREAM_END) ||
-	    (flush != Z_FINISH && (rc != Z_OK || z.avail_in != 0 ||
-	    z.avail_out == 0))) {
-		free(buf);
-		return -1;
-	}
-	*out = buf;
-	*outlen = z.total_out;
-	return 0;
-}
-
 /* Makes the two gzip segments of a spliced page; leaves them absent when
  * zlib fails or they would not save anything. */
 static void
@@ -253,10 +321,10 @@ make_gz_parts(struct page *p)
 	size_t len = p->body[PAGE_IDENTITY].len, at = (size_t)p->splice_at;
 	size_t i;
 
-	if (deflate_raw(data, at, Z_FULL_FLUSH,
+	if (deflate_raw(data, at, Z_FULL_FLUSH, 0, 0,
 	    &p->gz_part[0].data, &p->gz_part[0].len) != 0)
 		return;
-	if (deflate_raw(data + at, len - at, Z_FINISH,
+	if (deflate_raw(data + at, len - at, Z_FINISH, 0, 0,
 	    &p->gz_part[1].data, &p->gz_part[1].len) != 0 ||
 	    p->gz_part[0].len + p->gz_part[1].len + 18 >= len) {
 		for (i = 0; i < 2; i++) {
@@ -291,7 +359,7 @@ page_new_spliced(int status, const char *content_type,
 	memmove(body->s + at, body->s + at + mlen, body->len - at - mlen);
 	bl_buf_truncate(body, body->len - mlen);
 	/* The whole-body variants would be wrong once a fragment goes in. */
-	p = page_new(status, content_type, cache_control, body, 0);
+	p = page_make(status, content_type, cache_control, body, 0, 0);
 	p->splice_at = (long)at;
 	if (compress && p->body[PAGE_IDENTITY].len >= PAGE_COMPRESS_MIN &&
 	    is_textual(p->content_type))

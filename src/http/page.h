@@ -26,7 +26,8 @@ struct page {
 	char *content_type;         /* "text/html; charset=utf-8" */
 	char *cache_control;        /* "public, max-age=60" or NULL */
 	char *location;             /* redirect target or NULL */
-	char etag[40];              /* strong: "\"<hex>\"", from the body */
+	char etag[40];              /* strong: "\"<hex>\"", from the body;
+	                               empty for a spliced page */
 	int64_t last_modified;      /* Unix seconds, 0: no Last-Modified */
 	struct {
 		char *data;
