@@ -664,11 +664,13 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	struct bl_err err;
 	struct store *st;
 	struct mine m;
+	struct st_comment *cs;
 	unsigned char nonce[CMT_NONCE_BYTES];
 	int64_t expires = 0, now = (int64_t)time(NULL), article, published = 0;
 	enum cmt_captcha cr;
 	int nerr, rc;
-	const char *ip;
+	const char *ip, *shown = NULL;
+	size_t ncs;
 
 	memset(&f, 0, sizeof(f));
 	memset(&err, 0, sizeof(err));
@@ -815,6 +817,13 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	w.user_agent = http_req_header(req, "User-Agent");
 	/* Returns once the comment is committed (or refused, or failed). */
 	site_comment_write(s, st, &w);
+	/* A reply lands on the page of comments showing its thread, which
+	 * may be an older one than the article's own URL shows. */
+	if (w.result == CW_OK && w.c.status == STC_APPROVED &&
+	    w.c.parent_id > 0 && s->cfg.comments_per_page > 0 &&
+	    (store_comment_list(st, a, article, &cs, &ncs, &err) < 0 ||
+	    site_comment_url(s, a, apath, cs, ncs, w.id, &shown) != 0))
+		shown = NULL;
 	site_store_put(s, st);
 	switch (w.result) {
 	case CW_OK:
@@ -849,7 +858,8 @@ comment_post(struct site *s, const struct http_req *req, struct http_result *res
 	mine_read(s, req, &m);
 	add_header(res, "Set-Cookie", mine_cookie(s, a, &m, w.id, now, 0));
 	details_cookies(s, req, a, res, &clean, f.cookies);
-	redirect(res, bl_arena_printf(a, "%s#comment-%lld", apath, (long long)w.id));
+	redirect(res, shown != NULL ? shown :
+	    bl_arena_printf(a, "%s#comment-%lld", apath, (long long)w.id));
 }
 
 /* ------------------------------------------------- editing, deleting */
@@ -1019,6 +1029,47 @@ comment_delete(struct site *s, const struct http_req *req, struct http_result *r
 /* ------------------------------------------------------ API, avatars */
 
 /* GET /api/articles/ID/comments: approved comments as JSON, cached. */
+/*
+ * GET /comments/ID/: the comment's permalink, a 302 to the page of
+ * comments that shows it (site_comment_url). Pages of comments keep their
+ * threads, but the newest is the article's own URL and becomes a numbered
+ * page when a newer one starts, so links made elsewhere (feeds, replies,
+ * the API) go through here. A comment that is not approved is not found.
+ */
+static void
+comment_permalink(struct site *s, const struct http_req *req,
+    struct http_result *res, int64_t id)
+{
+	struct bl_arena *a = http_req_arena(req);
+	struct st_comment *c, *cs;
+	struct bl_err err;
+	struct store *st;
+	const char *url;
+	size_t n;
+	int rc;
+
+	st = site_store(s, &err);
+	if (st == NULL) {
+		refuse(res, 503);
+		return;
+	}
+	rc = store_comment_get(st, a, id, &c, &err);
+	if (rc == 0 && c->status == STC_APPROVED)
+		rc = store_comment_list(st, a, c->article_id, &cs, &n, &err);
+	else if (rc == 0)
+		rc = 1;
+	site_store_put(s, st);
+	if (rc == 0 && site_comment_url(s, a, c->article_path, cs, n, id,
+	    &url) != 0)
+		rc = 1;
+	if (rc != 0) {
+		refuse(res, rc > 0 ? 404 : 503);
+		return;
+	}
+	res->page = page_redirect(302, url);
+	res->cache_control = "no-cache";
+}
+
 static void
 comments_api(struct site *s, const struct http_req *req, struct http_result *res,
     int64_t id)
@@ -1197,7 +1248,12 @@ site_comment_route(struct site *s, const struct http_req *req,
 			refuse(res, 404);
 			return 1;
 		}
-		if (strcmp(end, "/edit") == 0)
+		if (*end == '\0' || strcmp(end, "/") == 0) {
+			if (post)
+				method_not_allowed(res, "GET, HEAD");
+			else
+				comment_permalink(s, req, res, id);
+		} else if (strcmp(end, "/edit") == 0)
 			comment_edit(s, req, res, id);
 		else if (strcmp(end, "/delete") == 0) {
 			if (!post)

@@ -699,8 +699,11 @@ comment_item(struct site *s, struct bl_arena *a, const struct st_comment *c,
 	struct bl_buf html = BL_BUF_INIT;
 
 	memset(it, 0, sizeof(*it));
-	it->url = bl_arena_printf(a, "%s%s#comment-%lld", s->cfg.site_url,
-	    article_path, (long long)c->id);
+	/* The comment's permalink: it redirects to the page of comments
+	 * showing it, which for a long discussion need not be the
+	 * article's own URL (and can change from it). */
+	it->url = bl_arena_printf(a, "%s/comments/%lld/", s->cfg.site_url,
+	    (long long)c->id);
 	it->title = site_wide ? bl_arena_printf(a, "Comment on %s by %s",
 	    article_title, c->author) : bl_arena_printf(a, "By: %s", c->author);
 	it->author = c->author;

@@ -208,12 +208,10 @@ struct cpages {
  * any numbered page when all comments fit on one.
  */
 static int
-comment_split(struct page_build *b, const struct st_comment *cs, size_t n,
-    int cpage, struct cpages *cp)
+comment_split(struct bl_arena *a, size_t per, const struct st_comment *cs,
+    size_t n, int cpage, struct cpages *cp)
 {
-	struct bl_arena *a = &b->a;
 	struct cnode *byid = bl_arena_alloc(a, (n + 1) * sizeof(*byid));
-	size_t per = (size_t)b->s->cfg.comments_per_page;
 
 	memset(cp, 0, sizeof(*cp));
 	cp->parent = bl_arena_alloc(a, (n + 1) * sizeof(*cp->parent));
@@ -243,6 +241,26 @@ comment_split(struct page_build *b, const struct st_comment *cs, size_t n,
 	cp->page = cpage >= 1 ? cpage : cp->pages;
 	cp->lo = per == 0 ? 0 : (size_t)(cp->page - 1) * per;
 	cp->hi = per == 0 ? cp->nthreads : cp->lo + per;
+	return 0;
+}
+
+int
+site_comment_url(struct site *s, struct bl_arena *a, const char *article_path,
+    const struct st_comment *cs, size_t n, int64_t id, const char **url)
+{
+	struct cpages cp;
+	size_t per = (size_t)s->cfg.comments_per_page, i;
+	int k;
+
+	for (i = 0; i < n && cs[i].id != id; i++)
+		;
+	if (i == n || comment_split(a, per, cs, n, 0, &cp) != 0)
+		return 1;
+	k = per == 0 ? 1 : (int)(cp.thread[i] / per) + 1;
+	*url = k == cp.pages ?
+	    bl_arena_printf(a, "%s#comment-%lld", article_path, (long long)id) :
+	    bl_arena_printf(a, "%scomment-page-%d/#comment-%lld", article_path,
+	    k, (long long)id);
 	return 0;
 }
 
@@ -440,7 +458,8 @@ build_article(struct page_build *b)
 		return rc < 0 ? NULL : build_notfound(b);
 	if (store_comment_list(b->st, a, ar->id, &cs, &nc, &b->err) < 0)
 		return NULL;
-	if (comment_split(b, cs, nc, cpage, &cp) != 0)
+	if (comment_split(&b->a, (size_t)b->s->cfg.comments_per_page, cs, nc,
+	    cpage, &cp) != 0)
 		return build_notfound(b);
 	if (pb_common(b, "article", cpage == 0 ?
 	    bl_arena_printf(a, "%s – %s", ar->title, b->s->cfg.site_title) :

@@ -37,6 +37,17 @@ int site_comment_fragment(struct site *s, struct bl_arena *a,
     const char **out, size_t *len);
 
 /*
+ * Where comment `id` is shown (pages.c): the URL, arena-owned, of the page
+ * of comments holding its thread ("ARTICLE#comment-ID" when that is the
+ * newest page, "ARTICLE/comment-page-N/#comment-ID" otherwise). `cs` is
+ * the article's approved comments, oldest first (store_comment_list).
+ * Returns 0, or 1 when `id` is not among them.
+ */
+int site_comment_url(struct site *s, struct bl_arena *a,
+    const char *article_path, const struct st_comment *cs, size_t n,
+    int64_t id, const char **url);
+
+/*
  * The fresh form, fast (form_skel.c). Most views get the form exactly as
  * a first-time reader sees it: no saved details, no errors, no reply, no
  * comments of their own. For those only the question, the token and the

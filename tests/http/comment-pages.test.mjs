@@ -291,6 +291,61 @@ test('a new comment shows on the newest page and every page counts it', async ()
   assert.deepEqual(p1.tops, threads(1, 2, 3), 'and keeps its threads');
 });
 
+test('a comment\'s permalink /comments/ID/ leads to the page of comments that shows it', async () => {
+  const s = await pagedSite();
+  const want = {
+    'Thread 1': `${s.path}comment-page-1/`,
+    'Reply 2b': `${s.path}comment-page-1/`,
+    'Thread 5': `${s.path}comment-page-2/`,
+    'Reply 9a': `${s.path}comment-page-3/`,
+    'Thread 10': s.path,
+  };
+  for (const [body, page] of Object.entries(want)) {
+    const id = s.ids[body];
+    for (const link of [`/comments/${id}/`, `/comments/${id}`]) {
+      const r = await request(s.port, link);
+      assert.equal(r.status, 302, `${link} (${body})`);
+      const loc = new URL(r.headers.location, 'http://x');
+      assert.equal(loc.pathname, page, `${body} is on ${page}`);
+      assert.equal(loc.hash, `#comment-${id}`);
+      assert.match(r.headers['cache-control'] || '', /no-cache|no-store/, 'not cached: the newest page gets a number later');
+    }
+    const p = await get(s.port, want[body]);
+    assert.ok(p.all.includes(body), `${body} is shown where its permalink leads`);
+    assert.ok(p.html.includes(`id="comment-${s.ids[body]}"`), `the anchor #comment-${s.ids[body]} is there`);
+  }
+  const held = s.db.value(`SELECT id FROM comments WHERE body = 'Held' AND article_id = ${s.id}`);
+  for (const bad of [`/comments/${held}/`, '/comments/99999999/', '/comments/0/', '/comments/12x/']) {
+    assert.equal((await request(s.port, bad)).status, 404, `${bad}: a held, missing or malformed comment is not found`);
+  }
+});
+
+test('a reply to a thread on an older page is sent back to that page, where it shows', async () => {
+  const s = await site({ 'comments.per_page': PER_PAGE });
+  const page1 = `${s.path}comment-page-1/`;
+  const r = new Reader(s.port);
+  const { form } = await r.form(`${page1}?replytocom=${s.ids['Thread 2']}`);
+  const res = await r.submit(form, goodComment({ comment: 'Reply 2c' }));
+  assert.equal(res.status, 303, squash(textOf(tokenize(res.text))).slice(0, 200));
+  const loc = new URL(res.headers.location, 'http://x');
+  assert.equal(loc.pathname, page1, 'the reply lands on the page holding its thread, not the newest page');
+  const id = /^#comment-(\d+)$/.exec(loc.hash)[1];
+  const p = read(await r.get(page1));
+  assert.ok(p.html.includes(`id="comment-${id}"`), 'the anchor the redirect names is on that page');
+  const other = await within(3000, async () => {
+    const q = read(await new Reader(s.port).get(page1));
+    return q.all.includes('Reply 2c') ? q : null;
+  });
+  assert.ok(other, 'everyone sees the reply on page 1');
+  assert.equal(other.nesting.get('Reply 2c'), 'Thread 2', 'in its thread');
+  assert.ok(!read(await new Reader(s.port).get(s.path)).all.includes('Reply 2c'), 'not on the newest page');
+  // A new thread posted from page 1 still goes to the newest page.
+  const again = await r.form(page1);
+  const top = await r.submit(again.form, goodComment({ comment: 'Thread 11 from page 1' }));
+  assert.equal(top.status, 303);
+  assert.equal(new URL(top.headers.location, 'http://x').pathname, s.path);
+});
+
 test('comments.order newest reverses threads within a page, not the pages', async () => {
   const s = await site({ 'comments.per_page': PER_PAGE, 'comments.order': 'newest' });
   const p1 = await get(s.port, `${s.path}comment-page-1/`);

@@ -221,9 +221,10 @@ test('an article comments feed lists its approved comments, newest first, withou
   assert.ok(want.length >= 2);
   const { items, ch } = await rss(`${path}feed/`);
   assert.equal(local(ch.link), path);
-  assert.deepEqual(items.map((it) => local(it.link)), want.map((c) => `${path}#comment-${c}`));
+  assert.deepEqual(items.map((it) => local(it.link)), want.map((c) => `/comments/${c}/`),
+    'each links to the comment\'s permalink');
   for (const it of items) {
-    const c = it.link.split('#comment-')[1];
+    const c = /\/comments\/(\d+)\/$/.exec(it.link)[1];
     assert.equal(it['dc:creator'], db.value(`SELECT author FROM comments WHERE id = ${c}`));
     assert.ok(it.description.length > 0);
   }
@@ -237,7 +238,7 @@ test('an article comments feed lists its approved comments, newest first, withou
 });
 
 test('the site comments feed lists the newest approved comments', async () => {
-  const want = list(`SELECT group_concat(x, char(10)) FROM (SELECT a.path || '#comment-' || c.id AS x FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.status = 1 ORDER BY c.created_at DESC, c.id DESC LIMIT 20)`);
+  const want = list(`SELECT group_concat(x, char(10)) FROM (SELECT '/comments/' || c.id || '/' AS x FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.status = 1 ORDER BY c.created_at DESC, c.id DESC LIMIT 20)`);
   const { items } = await rss('/comments/feed/');
   assert.deepEqual(items.map((it) => local(it.link)), want);
   for (const it of items) assert.match(it.title, /^Comment on .+ by .+$/);
