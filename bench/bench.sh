@@ -484,7 +484,7 @@ for r in $(seq "$ROUNDS"); do
 	# Server CPU per accepted post (its GET included), in us.
 	n=$(tail -n1 "$CRES" | sed -n 's/.*"accepted":\([0-9]*\).*/\1/p')
 	awk -v d=$((c1 - c0)) -v t="$TICK" -v n="${n:-0}" \
-	    'BEGIN {printf "%.0f\n", n > 0 ? d / t / n * 1e6 : 0}' >>"$CCPU"
+	    'BEGIN {printf "%.0f\n", (n > 0 ? d / t / n * 1e6 : 0)}' >>"$CCPU"
 	say "round $r: comments: $(tail -n1 "$CRES"), $(tail -n1 "$CCPU") us server CPU/post"
 done
 after=$(count_comments)
