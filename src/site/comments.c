@@ -1041,15 +1041,27 @@ comment_permalink(struct site *s, const struct http_req *req,
     struct http_result *res, int64_t id)
 {
 	struct bl_arena *a = http_req_arena(req);
+	const char *key = http_req_path(req);
 	struct st_comment *c, *cs;
 	struct bl_err err;
 	struct store *st;
+	struct page *p;
 	const char *url;
+	uint64_t ticket;
 	size_t n;
 	int rc;
 
+	/* Cached with the article's pages: it reads all of the article's
+	 * comments, and changes only when they do. */
+	res->cache_control = "no-cache";
+	if ((p = page_cache_get(s->cache, key)) != NULL) {
+		res->page = p;
+		return;
+	}
+	ticket = page_cache_ticket(s->cache);
 	st = site_store(s, &err);
 	if (st == NULL) {
+		res->cache_control = NULL;
 		refuse(res, 503);
 		return;
 	}
@@ -1063,11 +1075,15 @@ comment_permalink(struct site *s, const struct http_req *req,
 	    &url) != 0)
 		rc = 1;
 	if (rc != 0) {
+		res->cache_control = NULL;
 		refuse(res, rc > 0 ? 404 : 503);
 		return;
 	}
-	res->page = page_redirect(302, url);
-	res->cache_control = "no-cache";
+	p = page_redirect(302, url);
+	page_add_dep(p, bl_arena_printf(a, "article:%lld",
+	    (long long)c->article_id));
+	page_cache_put(s->cache, key, p, ticket);
+	res->page = p;
 }
 
 static void

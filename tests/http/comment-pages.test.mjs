@@ -339,11 +339,24 @@ test('a reply to a thread on an older page is sent back to that page, where it s
   assert.ok(other, 'everyone sees the reply on page 1');
   assert.equal(other.nesting.get('Reply 2c'), 'Thread 2', 'in its thread');
   assert.ok(!read(await new Reader(s.port).get(s.path)).all.includes('Reply 2c'), 'not on the newest page');
+  // Thread 10's permalink leads to the article itself while its page is the newest.
+  const t10 = `/comments/${s.ids['Thread 10']}/`;
+  assert.equal(new URL((await request(s.port, t10)).headers.location, 'http://x').pathname, s.path);
   // A new thread posted from page 1 still goes to the newest page.
-  const again = await r.form(page1);
-  const top = await r.submit(again.form, goodComment({ comment: 'Thread 11 from page 1' }));
-  assert.equal(top.status, 303);
-  assert.equal(new URL(top.headers.location, 'http://x').pathname, s.path);
+  for (const body of ['Thread 11 from page 1', 'Thread 12', 'Thread 13']) {
+    const again = await r.form(page1);
+    const top = await r.submit(again.form, goodComment({ comment: body }));
+    assert.equal(top.status, 303, body);
+    assert.equal(new URL(top.headers.location, 'http://x').pathname, s.path, body);
+  }
+  // Thread 13 started page 5: thread 10 is now on comment-page-4, and its
+  // (cached) permalink follows.
+  const moved = await within(3000, async () => {
+    const loc = new URL((await request(s.port, t10)).headers.location, 'http://x').pathname;
+    return loc === `${s.path}comment-page-4/` ? loc : null;
+  });
+  assert.ok(moved, 'the permalink leads to the page that now shows the thread');
+  assert.ok(read(await new Reader(s.port).get(`${s.path}comment-page-4/`)).all.includes('Thread 10'));
 });
 
 test('comments.order newest reverses threads within a page, not the pages', async () => {
