@@ -22,7 +22,7 @@
 /* Sub-keys derived (crypto_kdf) from the site's DIR/secret.key, one per
  * purpose, so a key used for one thing never signs another. */
 struct cmt_keys {
-	unsigned char captcha[32];   /* secretbox key for challenge tokens */
+	unsigned char captcha[32];   /* BLAKE2b key for challenge tokens */
 	unsigned char cookie[32];    /* MAC key for signed cookies */
 	unsigned char avatar[32];    /* key for the avatar hash of emails */
 };
@@ -38,11 +38,12 @@ int cmt_keys_derive(const unsigned char master[32], struct cmt_keys *k,
 
 /*
  * A challenge is an arithmetic question ("13 + 4 =", "9 − 3 =", "6 × 7 =")
- * whose answer is 0..99 and never negative, and a token: the answer, the
- * article id, the issue time, the expiry and a random 16-byte nonce,
- * encrypted and authenticated with crypto_secretbox under keys->captcha
- * (so the answer cannot be read from the page and nothing can be altered),
- * encoded base64url without padding.
+ * whose answer is 0..99 and never negative, and a token: the article id,
+ * the issue time, the expiry and a random 16-byte nonce, with a tag, all
+ * from one BLAKE2b keyed with keys->captcha over those fields, whose other
+ * half draws the question. Nothing can be altered, and the answer is not
+ * in the page: only the key's holder can tell it from the fields. Encoded
+ * base64url without padding (captcha.c has the layout).
  */
 #define CMT_TOKEN_MAX 160
 #define CMT_NONCE_BYTES 16
@@ -68,7 +69,7 @@ void cmt_captcha_new(const struct cmt_keys *k, int64_t article_id, int64_t now,
 
 enum cmt_captcha {
 	CMT_CAPTCHA_OK = 0,
-	CMT_CAPTCHA_WRONG,       /* decrypted, but the answer is wrong */
+	CMT_CAPTCHA_WRONG,       /* genuine, but the answer is wrong */
 	CMT_CAPTCHA_EMPTY,       /* no answer given */
 	CMT_CAPTCHA_EXPIRED,     /* past its expiry */
 	CMT_CAPTCHA_TOO_FAST,    /* answered sooner than min_seconds */
@@ -76,7 +77,7 @@ enum cmt_captcha {
 };
 
 /*
- * Opens `token` and checks `answer` (digits, surrounding blanks allowed;
+ * Verifies `token` and checks `answer` (digits, surrounding blanks allowed;
  * anything else is WRONG). On every result but INVALID the nonce and the
  * expiry are stored in `nonce` and *expires so the caller can mark the
  * token spent (first use, right or wrong). Comparison is constant-time.

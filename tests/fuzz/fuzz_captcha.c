@@ -9,7 +9,7 @@
 /*
  * Input: the answer up to the first newline, then the token. Odd-length
  * inputs also check a genuine token with the fuzzed answer, so the
- * decrypting path is reached too.
+ * verifying path is reached too.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
