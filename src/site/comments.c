@@ -1047,7 +1047,9 @@ comment_permalink(struct site *s, const struct http_req *req,
 	struct store *st;
 	struct page *p;
 	const char *url;
+	char *path;
 	uint64_t ticket;
+	int64_t published;
 	size_t n;
 	int rc;
 
@@ -1065,14 +1067,17 @@ comment_permalink(struct site *s, const struct http_req *req,
 		refuse(res, 503);
 		return;
 	}
+	/* Only an approved comment on a published article has a page. */
 	rc = store_comment_get(st, a, id, &c, &err);
-	if (rc == 0 && c->status == STC_APPROVED)
-		rc = store_comment_list(st, a, c->article_id, &cs, &n, &err);
-	else if (rc == 0)
+	if (rc == 0 && c->status != STC_APPROVED)
 		rc = 1;
+	if (rc == 0)
+		rc = store_comment_target(st, a, c->article_id, &path,
+		    &published, &err);
+	if (rc == 0)
+		rc = store_comment_list(st, a, c->article_id, &cs, &n, &err);
 	site_store_put(s, st);
-	if (rc == 0 && site_comment_url(s, a, c->article_path, cs, n, id,
-	    &url) != 0)
+	if (rc == 0 && site_comment_url(s, a, path, cs, n, id, &url) != 0)
 		rc = 1;
 	if (rc != 0) {
 		res->cache_control = NULL;

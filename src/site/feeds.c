@@ -287,7 +287,10 @@ absolute_urls(struct site *s, struct bl_arena *a, const char *html)
 /* --------------------------------------------------------- the model */
 
 struct feed_item {
-	const char *url;          /* absolute permalink, also the id */
+	const char *url;          /* absolute permalink */
+	const char *id;           /* the item's lasting id when it is not
+	                             `url` (RSS guid, Atom id, JSON id),
+	                             or NULL */
 	const char *title;
 	const char *author;       /* NULL when none */
 	const char *author_url;   /* absolute, NULL when none */
@@ -378,8 +381,8 @@ write_rss(struct site *s, struct bl_arena *a, const struct feed *f,
 		for (size_t k = 0; k < it->ntags; k++)
 			xw_elem(&x, "category", it->tags[k]);
 		xw_start(&x, "guid");
-		xw_attr(&x, "isPermaLink", "true");
-		xw_text(&x, it->url);
+		xw_attr(&x, "isPermaLink", it->id != NULL ? "false" : "true");
+		xw_text(&x, it->id != NULL ? it->id : it->url);
 		xw_end(&x);
 		xw_elem(&x, "description", it->summary);
 		xw_elem(&x, "content:encoded", it->content);
@@ -438,7 +441,7 @@ write_atom(struct site *s, struct bl_arena *a, const struct feed *f,
 		const struct feed_item *it = &f->items[i];
 
 		xw_start(&x, "entry");
-		xw_elem(&x, "id", it->url);
+		xw_elem(&x, "id", it->id != NULL ? it->id : it->url);
 		xw_elem(&x, "title", it->title);
 		xw_start(&x, "link");
 		xw_attr(&x, "rel", "alternate");
@@ -524,7 +527,8 @@ write_json(struct site *s, struct bl_arena *a, const struct feed *f,
 		const struct feed_item *it = &f->items[i];
 		json_t *j = json_object();
 
-		json_object_set_new(j, "id", jstr(a, it->url));
+		json_object_set_new(j, "id", jstr(a, it->id != NULL ? it->id :
+		    it->url));
 		json_object_set_new(j, "url", jstr(a, it->url));
 		json_object_set_new(j, "title", jstr(a, it->title));
 		if (it->content)
@@ -701,9 +705,12 @@ comment_item(struct site *s, struct bl_arena *a, const struct st_comment *c,
 	memset(it, 0, sizeof(*it));
 	/* The comment's permalink: it redirects to the page of comments
 	 * showing it, which for a long discussion need not be the
-	 * article's own URL (and can change from it). */
+	 * article's own URL (and can change from it). The id stays what
+	 * it was before permalinks, so readers see no item as new. */
 	it->url = bl_arena_printf(a, "%s/comments/%lld/", s->cfg.site_url,
 	    (long long)c->id);
+	it->id = bl_arena_printf(a, "%s%s#comment-%lld", s->cfg.site_url,
+	    article_path, (long long)c->id);
 	it->title = site_wide ? bl_arena_printf(a, "Comment on %s by %s",
 	    article_title, c->author) : bl_arena_printf(a, "By: %s", c->author);
 	it->author = c->author;

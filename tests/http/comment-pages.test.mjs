@@ -357,6 +357,16 @@ test('a reply to a thread on an older page is sent back to that page, where it s
   });
   assert.ok(moved, 'the permalink leads to the page that now shows the thread');
   assert.ok(read(await new Reader(s.port).get(`${s.path}comment-page-4/`)).all.includes('Thread 10'));
+  // An approved comment on an article that is not published has no permalink:
+  // it would give the draft's address away.
+  const draft = s.db.value(`SELECT id FROM articles WHERE id <> ${s.id} ORDER BY id LIMIT 1`);
+  s.db.value(`UPDATE articles SET status = 0 WHERE id = ${draft}`);
+  s.db.value(`INSERT INTO comments (article_id, parent_id, author, email, url, body, ip, status, created_at) ` +
+    `VALUES (${draft}, NULL, 'On a draft', 'draft@example.net', '', 'On a draft', '127.0.0.1', 1, 1700000000)`);
+  const onDraft = s.db.value(`SELECT id FROM comments WHERE body = 'On a draft'`);
+  const r404 = await request(s.port, `/comments/${onDraft}/`);
+  assert.equal(r404.status, 404);
+  assert.ok(!String(r404.headers.location || '').includes('/'), 'no address of the draft');
 });
 
 test('comments.order newest reverses threads within a page, not the pages', async () => {

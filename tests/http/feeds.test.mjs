@@ -63,8 +63,13 @@ async function rss(path) {
   const items = ch.item || [];
   for (const it of items) {
     local(it.link);
-    assert.equal(it.guid['@isPermaLink'], 'true');
-    assert.equal(it.guid['#text'], it.link);
+    // A permalink guid is the link; a comment's lasting id is not (below).
+    if (it.guid['@isPermaLink'] === 'true') assert.equal(it.guid['#text'], it.link);
+    else {
+      assert.equal(it.guid['@isPermaLink'], 'false');
+      assert.match(it.link, /\/comments\/\d+\/$/);
+      local(it.guid['#text']);
+    }
     assert.match(it.pubDate, rfc822, `${path}: RFC 822 date`);
     assert.ok(!Number.isNaN(Date.parse(it.pubDate)), 'date parses');
   }
@@ -227,11 +232,23 @@ test('an article comments feed lists its approved comments, newest first, withou
     const c = /\/comments\/(\d+)\/$/.exec(it.link)[1];
     assert.equal(it['dc:creator'], db.value(`SELECT author FROM comments WHERE id = ${c}`));
     assert.ok(it.description.length > 0);
+    // The lasting id is the one items had before permalinks: readers see nothing new.
+    assert.equal(it.guid['@isPermaLink'], 'false');
+    assert.equal(local(it.guid['#text']), `${path}#comment-${c}`);
   }
   const { entries } = await atom(`${path}feed/atom/`);
   assert.equal(entries.length, want.length);
+  assert.deepEqual(entries.map((e) => local(e.id)), want.map((c) => `${path}#comment-${c}`));
   const { f } = await jsonFeed(`${path}feed/json/`);
   assert.equal(f.items.length, want.length);
+  assert.deepEqual(f.items.map((it) => local(it.id)), want.map((c) => `${path}#comment-${c}`));
+  assert.deepEqual(f.items.map((it) => local(it.url)), want.map((c) => `/comments/${c}/`));
+  // Each link leads to the page of comments holding that comment.
+  for (const it of items.slice(0, 3)) {
+    const r = await get(local(it.link));
+    assert.equal(r.status, 302, it.link);
+    assert.equal(new URL(r.headers.location, SITE).hash, `#comment-${/\/comments\/(\d+)\//.exec(it.link)[1]}`);
+  }
   // A held comment is not in the feed.
   const held = db.value(`SELECT count(*) FROM comments WHERE article_id = ${id} AND status != 1`);
   assert.equal(items.length, want.length, `${held} unapproved comments left out`);

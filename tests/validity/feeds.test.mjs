@@ -38,10 +38,16 @@ function wellFormed(path, xml) {
 const isDate = (d) => d instanceof Date && !Number.isNaN(d.getTime());
 const W3C_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
-// Item links point at pages of this site that answer 200.
+// Item links point at pages of this site that answer 200, directly or (a
+// comment's permalink) through one redirect to a page of this site.
 async function linksWork(path, urls) {
   for (const u of urls.slice(0, 3)) {
-    const r = await get(site.port, new URL(u).pathname);
+    let r = await get(site.port, new URL(u).pathname);
+    if (r.status === 302 && /^\/comments\/\d+\/$/.test(new URL(u).pathname)) {
+      const to = new URL(r.headers.location, u);
+      assert.equal(to.origin, new URL(u).origin, `${path}: ${u} redirects within the site`);
+      r = await get(site.port, to.pathname);
+    }
     assert.equal(r.status, 200, `${path}: the item link ${u} answers ${r.status}`);
   }
 }
