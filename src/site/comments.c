@@ -1030,6 +1030,26 @@ comment_delete(struct site *s, const struct http_req *req, struct http_result *r
 
 /* GET /api/articles/ID/comments: approved comments as JSON, cached. */
 /*
+ * For a GET answered from the page cache under `key` when it can be:
+ * returns 1 with res->page the cached page; otherwise takes a cache
+ * ticket and a store connection (the caller puts it back) and returns 0,
+ * or -1 with a 503 in `res` when there is no database.
+ */
+static int
+cached_or_store(struct site *s, const char *key, struct http_result *res,
+    uint64_t *ticket, struct store **st, struct bl_err *err)
+{
+	if ((res->page = page_cache_get(s->cache, key)) != NULL)
+		return 1;
+	*ticket = page_cache_ticket(s->cache);
+	if ((*st = site_store(s, err)) == NULL) {
+		refuse(res, 503);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * GET /comments/ID/: the comment's permalink, a 302 to the page of
  * comments that shows it (site_comment_url). Pages of comments keep their
  * threads, but the newest is the article's own URL and becomes a numbered
@@ -1055,16 +1075,9 @@ comment_permalink(struct site *s, const struct http_req *req,
 
 	/* Cached with the article's pages: it reads all of the article's
 	 * comments, and changes only when they do. */
-	res->cache_control = "no-cache";
-	if ((p = page_cache_get(s->cache, key)) != NULL) {
-		res->page = p;
-		return;
-	}
-	ticket = page_cache_ticket(s->cache);
-	st = site_store(s, &err);
-	if (st == NULL) {
-		res->cache_control = NULL;
-		refuse(res, 503);
+	if ((rc = cached_or_store(s, key, res, &ticket, &st, &err)) != 0) {
+		if (rc > 0)
+			res->cache_control = "no-cache";
 		return;
 	}
 	/* Only an approved comment on a published article has a page. */
@@ -1080,7 +1093,6 @@ comment_permalink(struct site *s, const struct http_req *req,
 	if (rc == 0 && site_comment_url(s, a, path, cs, n, id, &url) != 0)
 		rc = 1;
 	if (rc != 0) {
-		res->cache_control = NULL;
 		refuse(res, rc > 0 ? 404 : 503);
 		return;
 	}
@@ -1089,6 +1101,7 @@ comment_permalink(struct site *s, const struct http_req *req,
 	    (long long)c->article_id));
 	page_cache_put(s->cache, key, p, ticket);
 	res->page = p;
+	res->cache_control = "no-cache";
 }
 
 static void
@@ -1108,16 +1121,8 @@ comments_api(struct site *s, const struct http_req *req, struct http_result *res
 	char *dump;
 	struct page *p;
 
-	if ((p = page_cache_get(s->cache, key)) != NULL) {
-		res->page = p;
+	if (cached_or_store(s, key, res, &ticket, &st, &err) != 0)
 		return;
-	}
-	ticket = page_cache_ticket(s->cache);
-	st = site_store(s, &err);
-	if (st == NULL) {
-		refuse(res, 503);
-		return;
-	}
 	if (store_article_get(st, a, id, 0, &ar, &err) != 0 ||
 	    store_comment_list(st, a, id, &cs, &n, &err) < 0) {
 		site_store_put(s, st);

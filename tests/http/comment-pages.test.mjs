@@ -302,7 +302,8 @@ test('a comment\'s permalink /comments/ID/ leads to the page of comments that sh
   };
   for (const [body, page] of Object.entries(want)) {
     const id = s.ids[body];
-    for (const link of [`/comments/${id}/`, `/comments/${id}`]) {
+    // Each address twice: built, then from the page cache.
+    for (const link of [`/comments/${id}/`, `/comments/${id}`, `/comments/${id}/`]) {
       const r = await request(s.port, link);
       assert.equal(r.status, 302, `${link} (${body})`);
       const loc = new URL(r.headers.location, 'http://x');
